@@ -1,0 +1,210 @@
+"""The ``samverkan`` command line: the operator's and the registrar's entry point.
+
+Exit codes scripts can rely on: 0 done, 1 failed, 2 wrong usage, 3 no such case,
+4 database unreachable or not initialised.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any, NoReturn
+
+import click
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from samverkan.config import Settings
+from samverkan.rules.phases import Phase
+from samverkan.storage import cases as case_store
+from samverkan.storage.db import (
+    CaseNotFound,
+    DatabaseUnavailable,
+    NotInitialised,
+    StorageError,
+    make_engine,
+    session_scope,
+)
+from samverkan.storage.setup import initialise, require_current_schema
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NOT_FOUND = 3
+EXIT_DATABASE = 4
+
+app = typer.Typer(
+    name="samverkan",
+    help="Samverkan – intag och handläggning av ansökningar om samverkansstöd.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console(highlight=False)
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    err.print(f"[bold red]Fel:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"SAMVERKAN_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        fail(f"Ogiltig konfiguration – {problems}", EXIT_USAGE)
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn storage failures into one clear line and the documented exit code."""
+    try:
+        yield
+    except CaseNotFound as exc:
+        fail(str(exc), EXIT_NOT_FOUND)
+    except (DatabaseUnavailable, NotInitialised) as exc:
+        fail(str(exc), EXIT_DATABASE)
+    except StorageError as exc:
+        fail(str(exc))
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def init() -> None:
+    """Skapa eller uppgradera databasen och läs in referensdata (säkert att köra flera gånger)."""
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        report = initialise(engine, settings, now_utc())
+    url = engine.url.render_as_string(hide_password=True)
+    out.print(f"Databasen {url} är klar (schema {report.revision}).")
+    out.print(
+        f"Referensdata: {report.areas_changed} områden uppdaterade, "
+        f"{report.processes_added} samverkansprocesser tillagda."
+    )
+
+
+def _phase_option(value: str | None) -> Phase | None:
+    if value is None:
+        return None
+    try:
+        return Phase(value)
+    except ValueError:
+        names = ", ".join(p.value for p in Phase)
+        raise typer.BadParameter(f"okänd fas '{value}'. Faser: {names}") from None
+
+
+@app.command("cases")
+def list_cases(
+    phase: Annotated[
+        str | None, typer.Option("--phase", help="Visa bara ärenden i denna fas.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
+) -> None:
+    """Lista ärenden."""
+    wanted = _phase_option(phase)
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        with session_scope(engine) as session:
+            rows = case_store.list_cases(session, phase=wanted)
+            items = [
+                {
+                    "ref": c.ref,
+                    "phase": c.phase,
+                    "title": c.title,
+                    "area": c.area_name,
+                    "assigned_to": c.assigned_to,
+                    "created_at": c.created_at.isoformat(),
+                }
+                for c in rows
+            ]
+    if as_json:
+        print_json(items)
+        return
+    if not items:
+        out.print("Inga ärenden.")
+        return
+    table = Table("Ärende", "Fas", "Område", "Titel", "Handläggare")
+    for item in items:
+        table.add_row(
+            item["ref"],
+            Phase(item["phase"]).label,
+            item["area"] or "–",
+            item["title"] or "–",
+            item["assigned_to"] or "–",
+        )
+    out.print(table)
+
+
+def render_case_text(view: dict[str, Any]) -> str:
+    """A plain-text page for one case (the terminal has no markup to escape)."""
+    applicant = view["applicant"]
+    lines = [
+        f"{view['ref']} – {view['title'] or '(utan titel)'}",
+        f"Fas: {Phase(view['phase']).label}",
+        f"Område: {view['area']['name'] if view['area'] else '–'}",
+        f"Sökande: {applicant['organisation'] or '–'} ({applicant['orgnr'] or 'org.nr saknas'})",
+        f"Kontaktperson: {applicant['contact_name'] or '–'}, {applicant['email'] or '–'}",
+        f"Aktörer: {', '.join(view['actors']) or '–'}",
+    ]
+    criteria = view["criteria"]
+    if criteria:
+        lines.append(f"Bedömning ({criteria['ruleset']}): {criteria['outcome']}")
+        lines += [f"  {r['id']}: {r['status']} – {r['reason']}" for r in criteria["results"]]
+    lines.append("Historik:")
+    lines += [f"  {h['at']} {h['by']}: {h['from'] or '–'} → {h['to']} {h['why']}" for h in view["history"]]
+    return "\n".join(lines)
+
+
+@app.command()
+def show(
+    ref: Annotated[str, typer.Argument(help="Ärendets referens, t.ex. SAM-2026-0001.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
+) -> None:
+    """Visa ett ärende."""
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        with session_scope(engine) as session:
+            view = case_store.case_view(session, case_store.get_case(session, ref))
+    if as_json:
+        print_json(view)
+    else:
+        sys.stdout.write(render_case_text(view) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the exit code instead of exiting (for tests)."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="samverkan", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        err.print("Avbrutet.")
+        return EXIT_FAILED
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

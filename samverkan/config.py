@@ -1,0 +1,92 @@
+"""Settings: built once at start-up from ``SAMVERKAN_*`` variables (and ``.env``), then passed down.
+
+Nothing reads the environment anywhere else, so tests build a :class:`Settings` directly.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from samverkan.rules.phases import Role
+
+
+class TlsMode(StrEnum):
+    SSL = "ssl"
+    STARTTLS = "starttls"
+    NONE = "none"
+
+
+class Settings(BaseSettings):
+    """Every operator setting of SPEC §4. Secrets are ``SecretStr`` so they never reach a log."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SAMVERKAN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///samverkan.db"
+
+    imap_host: str | None = None
+    imap_port: int | None = None
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_tls: TlsMode = TlsMode.SSL
+    imap_folder: str = "INBOX"
+    imap_processed_folder: str = "Samverkan/Behandlat"
+    imap_quarantine_folder: str = "Samverkan/Karantän"
+    imap_oauth2_token: SecretStr | None = None
+    imap_oauth2_command: str | None = None
+    maildir: Path = Path("maildir")
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: TlsMode = TlsMode.STARTTLS
+    contact_address: str = "samverkan@malmo.se"
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+    slack_channel: str | None = None
+
+    teams_app_id: str | None = None
+    teams_app_password: SecretStr | None = None
+    teams_tenant_id: str | None = None
+    teams_anonymous: bool = False
+
+    rules_file: Path | None = None
+    officials: Annotated[dict[str, Role], NoDecode] = Field(default_factory=dict)
+    http_port: int = 8080
+    timezone: str = "Europe/Stockholm"
+
+    followup_result_months: int = 6
+    followup_effect_months: int = 12
+
+    @field_validator("officials", mode="before")
+    @classmethod
+    def _parse_officials(cls, value: object) -> object:
+        """Accept the documented ``id:role,id:role`` form as well as a mapping."""
+        if not isinstance(value, str):
+            return value
+        out: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            ident, sep, role = item.rpartition(":")
+            if not sep or not ident:
+                raise ValueError(
+                    f"OFFICIALS: '{item}' ska ha formen id:roll "
+                    "(roll kontaktperson eller samordnare)"
+                )
+            if role not in (Role.KONTAKTPERSON, Role.SAMORDNARE):
+                raise ValueError(f"OFFICIALS: okänd roll '{role}' för {ident}")
+            out[ident.lower() if "@" in ident else ident] = role
+        return out
+
+    def role_of(self, ident: str) -> Role | None:
+        """The configured role of a Slack/Teams user id or e-mail address, if any."""
+        return self.officials.get(ident.lower() if "@" in ident else ident)

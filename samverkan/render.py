@@ -1,0 +1,56 @@
+"""Jinja2 rendering for e-mails, chat messages and the committee memo.
+
+Templates take view-model dicts, never ORM rows. HTML templates are autoescaped, so an actor's
+text can never become markup; ``StrictUndefined`` turns a missing value into an error in tests
+instead of an empty gap in a letter to a citizen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("samverkan", "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["sek"] = format_sek
+    return env
+
+
+def format_sek(amount: int | None) -> str:
+    """Swedish style: ``350 000 kr`` (a non-breaking space keeps the number together)."""
+    if amount is None:
+        return "–"
+    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str | None
+
+
+def render_email(name: str, **context: Any) -> RenderedEmail:
+    """Render the ``email/<name>.subject.txt``, ``.txt`` and (if present) ``.html`` triplet."""
+    env = environment()
+    subject = " ".join(env.get_template(f"email/{name}.subject.txt").render(**context).split())
+    text = env.get_template(f"email/{name}.txt").render(**context)
+    html_name = f"email/{name}.html"
+    html = env.get_template(html_name).render(**context) if html_name in env.list_templates() else None
+    return RenderedEmail(subject=subject, text=text, html=html)

@@ -1,0 +1,91 @@
+"""Engines and sessions. SQLite by default (foreign keys on, WAL); PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, create_engine
+
+
+class StorageError(Exception):
+    """Base of storage failures; ``str()`` is a Swedish message an operator can act on.
+
+    StorageError
+     ├── DatabaseUnavailable   the URL is wrong or the server cannot be reached
+     ├── NotInitialised        ``samverkan init`` has not been run on this database
+     └── CaseNotFound          no case with that reference
+    """
+
+
+class DatabaseUnavailable(StorageError):
+    pass
+
+
+class NotInitialised(StorageError):
+    pass
+
+
+class CaseNotFound(StorageError):
+    pass
+
+
+def _normalise_url(url: str) -> str:
+    """Let operators write ``postgresql://`` and still get the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Build the engine for a database URL, refusing a malformed one with a clear message."""
+    try:
+        parsed = make_url(_normalise_url(url))
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"Ogiltig databas-URL: {url!r}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    except ModuleNotFoundError as exc:
+        raise DatabaseUnavailable(f"Saknar databasdrivrutin för {parsed.drivername}") from exc
+
+
+def check_connection(engine: Engine) -> None:
+    """Fail early with an operator-readable message when the database cannot be reached."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        url = engine.url.render_as_string(hide_password=True)
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailable(f"Kan inte ansluta till databasen {url}: {detail}") from exc
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,254 @@
+"""The tables. Rows never leave ``storage/``: callers get plain values or core dataclasses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from samverkan.storage.types import UTCDateTime
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class CaseRow(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True, index=True, max_length=20)
+    year: int
+    seq: int
+    title: str | None = None
+    phase: str = Field(index=True, max_length=20)
+    origin: str = Field(default="email", max_length=20)
+    area_name: str | None = Field(default=None, index=True)
+    area_in_malmo: bool | None = None
+    duration_months: int | None = None
+    start_date: date | None = None
+    application: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    assigned_to: str | None = None
+    override_reason: str | None = Field(default=None, sa_type=Text)
+    meeting_at: datetime | None = _ts(default=None)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class ApplicantRow(SQLModel, table=True):
+    __tablename__ = "applicant"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", unique=True, ondelete="CASCADE")
+    organisation: str | None = None
+    orgnr: str | None = Field(default=None, max_length=20)
+    orgnr_valid: bool | None = None
+    contact_name: str | None = None
+    email: str | None = Field(default=None, index=True)
+    phone: str | None = Field(default=None, max_length=30)
+
+
+class CaseActorRow(SQLModel, table=True):
+    __tablename__ = "case_actor"
+    __table_args__ = (UniqueConstraint("case_id", "category"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    category: str = Field(max_length=20)
+
+
+class SupportRequestRow(SQLModel, table=True):
+    __tablename__ = "support_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    form: str = Field(max_length=20)
+    amount_sek: int | None = None
+    hours: int | None = None
+    text: str | None = Field(default=None, sa_type=Text)
+
+
+class MessageRow(SQLModel, table=True):
+    """Every message in or out, e-mail or chat. Inbound mail keeps its raw bytes.
+
+    Unknown or noisy inbound mail is kept too (``case_id`` null, ``outcome`` and ``reason``
+    say why), so nothing that reached the mailbox is ever lost. Outbound e-mail doubles as the
+    outbox: ``send_state`` is ``pending`` until the sender has handed it to SMTP.
+    """
+
+    __tablename__ = "message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(
+        default=None, foreign_key="cases.id", index=True, ondelete="SET NULL"
+    )
+    direction: str = Field(max_length=3)
+    channel: str = Field(default="email", max_length=10)
+    message_id: str | None = Field(default=None, unique=True, max_length=998)
+    digest: str | None = Field(default=None, unique=True, max_length=64)
+    in_reply_to: str | None = Field(default=None, sa_type=Text)
+    references: str | None = Field(default=None, sa_type=Text)
+    subject: str | None = Field(default=None, sa_type=Text)
+    sender: str | None = None
+    recipients: str | None = Field(default=None, sa_type=Text)
+    body_text: str | None = Field(default=None, sa_type=Text)
+    body_html: str | None = Field(default=None, sa_type=Text)
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    source: str | None = Field(default=None, sa_type=Text)
+    outcome: str | None = Field(default=None, max_length=20, index=True)
+    reason: str | None = Field(default=None, sa_type=Text)
+    kind: str | None = Field(default=None, max_length=30)
+    at: datetime = _ts()
+    send_state: str | None = Field(default=None, max_length=10, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _ts(default=None)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    sent_at: datetime | None = _ts(default=None)
+
+
+class AttachmentRow(SQLModel, table=True):
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_row_id: int = Field(foreign_key="message.id", index=True, ondelete="CASCADE")
+    filename: str | None = None
+    content_type: str = Field(max_length=255)
+    claimed_type: str | None = Field(default=None, max_length=255)
+    size: int
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    text: str | None = Field(default=None, sa_type=Text)
+    skipped_reason: str | None = None
+
+
+class EvaluationRow(SQLModel, table=True):
+    """Each evaluation with the rule-set version it used, so old verdicts stay explainable."""
+
+    __tablename__ = "evaluation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    ruleset: str = Field(max_length=40)
+    outcome: str = Field(max_length=20)
+    results: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    trigger: str | None = None
+    at: datetime = _ts()
+
+
+class PhaseChangeRow(SQLModel, table=True):
+    __tablename__ = "phase_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    at: datetime = _ts()
+    by: str
+    from_phase: str | None = Field(default=None, max_length=20)
+    to_phase: str = Field(max_length=20)
+    why: str = Field(default="", sa_type=Text)
+
+
+class ReminderRow(SQLModel, table=True):
+    """A reminder is due once; ``state`` moves pending -> claimed -> done, never back to pending."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=30)
+    due_at: datetime = _ts(index=True)
+    state: str = Field(default="pending", max_length=10, index=True)
+    claimed_by: str | None = None
+    claimed_at: datetime | None = _ts(default=None)
+    done_at: datetime | None = _ts(default=None)
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class DecisionRow(SQLModel, table=True):
+    __tablename__ = "decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    outcome: str = Field(max_length=20)
+    support: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    by: str
+    at: datetime = _ts()
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class MeasurementRow(SQLModel, table=True):
+    """Follow-up: a result measurement (resultat) or an effect measurement (effekt)."""
+
+    __tablename__ = "measurement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=10)
+    text: str = Field(sa_type=Text)
+    by: str
+    at: datetime = _ts()
+
+
+class OfficialRow(SQLModel, table=True):
+    __tablename__ = "official"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ident: str = Field(unique=True)
+    role: str = Field(max_length=20)
+    name: str | None = None
+
+
+class AreaRow(SQLModel, table=True):
+    """The gazetteer, loaded by ``samverkan init`` for queries and statistics."""
+
+    __tablename__ = "area"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    in_malmo: bool = True
+    parents: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class ProcessRow(SQLModel, table=True):
+    """An existing collaboration process in an area (criterion ``overlapp``)."""
+
+    __tablename__ = "process"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    areas: list[str] = Field(default_factory=list, sa_type=JSON)
+    contact: str | None = None
+    active: bool = True
+    added_by: str | None = None
+    added_at: datetime = _ts()
+
+
+class CaseSequenceRow(SQLModel, table=True):
+    """The last reference number used per year; bumped atomically by an upsert."""
+
+    __tablename__ = "case_sequence"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class LeaseRow(SQLModel, table=True):
+    """Who holds a singleton job (the mailbox reader) and until when."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_at: datetime = _ts()
+
+
+class MailboxStateRow(SQLModel, table=True):
+    """How far the mailbox has been read, by UIDVALIDITY and UID rather than the \\Seen flag."""
+
+    __tablename__ = "mailbox_state"
+
+    mailbox: str = Field(primary_key=True)
+    uidvalidity: int
+    last_uid: int = 0
+    updated_at: datetime = _ts()
