@@ -1,0 +1,510 @@
+"""One raw e-mail in, one ``ParsedMessage`` out: the only place intake touches MIME.
+
+Mail from the public is messy (mislabelled charsets, 8-bit headers, broken base64, HTML-only
+bodies, forwarded and attached messages), and every message that reached the mailbox must lead
+somewhere. So everything degrades part by part: a bad header becomes None, a bad part is
+skipped or kept without text, and ``ParseError`` is raised only when nothing usable is left. Its
+``str()`` is the Swedish quarantine reason an official reads.
+
+The message is parsed once with the stdlib parser (``policy.default``). Header values are read
+raw and decoded here rather than through the policy's header objects: that is faster, and it
+survives charsets the stdlib refuses.
+"""
+
+from __future__ import annotations
+
+import binascii
+import email.errors
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import collapse_rfc2231_value, getaddresses, parseaddr, parsedate_to_datetime
+from types import MappingProxyType
+from typing import TypeVar
+
+from samverkan.intake.attachments import decode_text, extract_text, sniff_content_type
+from samverkan.intake.htmltext import html_to_text
+from samverkan.intake.quoting import (
+    InlineForward,
+    is_forward_subject,
+    split_reply,
+    strip_subject_prefixes,
+)
+
+__all__ = [
+    "Attachment",
+    "InlineForward",
+    "Limits",
+    "ParseError",
+    "ParsedMessage",
+    "parse_message",
+    "strip_subject_prefixes",
+]
+
+_T = TypeVar("_T")
+
+# Headers at least one of which any real e-mail carries; without them the bytes are something else.
+_MAIL_HEADERS = frozenset(
+    {
+        "from", "to", "cc", "subject", "date", "message-id", "mime-version", "content-type",
+        "received", "return-path", "sender", "reply-to", "delivered-to", "in-reply-to",
+    }
+)  # fmt: skip
+_MAX_ATTACHED_DEPTH = 3  # message/rfc822 inside message/rfc822 ...
+_MAX_MIME_DEPTH = 20  # multipart nesting
+_MAX_PARTS = 500
+_MAX_HTML_FACTOR = 20  # HTML input considered, in multiples of max_text_chars
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=")
+_FOLD = re.compile(r"\r?\n")
+_ANGLE_ID = re.compile(r"<[^<>\s]{1,900}>")
+_PART_ERRORS = (
+    ValueError,
+    TypeError,
+    IndexError,
+    KeyError,
+    AttributeError,
+    LookupError,
+    UnicodeError,
+    email.errors.MessageError,
+)
+
+
+class ParseError(Exception):
+    """The message cannot be understood; str() is the quarantine reason (Swedish)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits that keep one hostile or huge message from exhausting the service."""
+
+    max_message_bytes: int = 30_000_000
+    max_attachment_bytes: int = 15_000_000
+    max_text_chars: int = 200_000
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that came with the message, typed by its content rather than by its label."""
+
+    filename: str | None
+    content_type: str  # sniffed from content, not the claimed type
+    claimed_type: str  # what the message said
+    size: int
+    data: bytes
+    text: str | None  # text of .txt, .pdf and .docx files; None otherwise
+    skipped_reason: str | None = None  # set when the data was not kept (e.g. too large)
+    inline: bool = False  # shown inside the body (a logo in a signature), not attached
+    content_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """Everything intake needs from one e-mail, decoded and with quotes separated."""
+
+    message_id: str | None  # normalised "<...>"
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    subject: str  # RFC 2047 decoded
+    sender_name: str | None
+    sender_addr: str | None  # lowercased address
+    to: tuple[str, ...]
+    date: datetime | None  # aware
+    headers: Mapping[str, str]  # lowercased names -> decoded first value
+    content_type: str  # top-level, e.g. "multipart/report"
+    text: str  # the whole readable body (HTML converted to text)
+    new_text: str  # the new text only: quotes and signature removed
+    attachments: tuple[Attachment, ...]
+    attached_messages: tuple[ParsedMessage, ...]  # attached .eml (message/rfc822)
+    digest: str  # sha256 hex of the raw bytes
+    signature: str = ""  # the sender's signature (after the body, before quotes)
+    quoted_text: str = ""  # quoted earlier messages
+    forwards: tuple[InlineForward, ...] = ()  # messages forwarded inline in the body
+    cc: tuple[str, ...] = ()
+    reply_to: str | None = None  # lowercased Reply-To address, when given
+    defects: tuple[str, ...] = ()  # what could not be read (Swedish), for the case log
+
+
+def parse_message(raw: bytes, limits: Limits = Limits()) -> ParsedMessage:
+    """Parse one e-mail; raise ``ParseError`` only when there is nothing usable in it."""
+    if not raw or not raw.strip():
+        raise ParseError("tomt meddelande")
+    if len(raw) > limits.max_message_bytes:
+        raise ParseError(
+            f"meddelandet är för stort ({len(raw)} byte, högst {limits.max_message_bytes})"
+        )
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    names = {name.lower() for name in message}
+    if not names & _MAIL_HEADERS:
+        raise ParseError("inte ett e-postmeddelande (inga e-postrubriker hittades)")
+    parsed = _build(message, hashlib.sha256(raw).hexdigest(), limits, depth=0)
+    if not (
+        parsed.sender_addr
+        or parsed.subject.strip()
+        or parsed.text.strip()
+        or parsed.attachments
+        or parsed.attached_messages
+    ):
+        raise ParseError("inget läsbart innehåll (varken avsändare, ämne, text eller bilagor)")
+    return parsed
+
+
+# Headers ------------------------------------------------------------------------------------
+
+
+def _unfold(value: str) -> str:
+    """Undo header folding and repair raw 8-bit bytes (kept by the parser as surrogates)."""
+    value = _FOLD.sub("", value)
+    if not value.isascii():
+        value = decode_text(value.encode("utf-8", "surrogateescape"))
+    return value.strip()
+
+
+def _decode_word(encoding: str, payload: str) -> bytes | None:
+    if not payload.isascii():
+        return None
+    data = payload.encode("ascii")
+    try:
+        if encoding in "Bb":
+            data = data.rstrip(b"=")
+            return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
+        return binascii.a2b_qp(data, header=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def decode_header_value(value: str) -> str:
+    """RFC 2047 encoded-words to text; adjacent words in one charset are joined before decoding
+    (senders split multibyte characters across words), and unknown charsets never raise."""
+    if "=?" not in value:
+        return value
+    out: list[str] = []
+    pending = b""
+    pending_charset = ""
+    position = 0
+    after_word = False
+    for match in _ENCODED_WORD.finditer(value):
+        decoded = _decode_word(match.group(2), match.group(3))
+        if decoded is None:
+            continue  # stays literal text: it becomes part of the next gap
+        gap = value[position : match.start()]
+        charset = match.group(1).lower()
+        if after_word and not gap.strip() and charset == pending_charset:
+            pending += decoded
+        else:
+            if pending_charset:
+                out.append(decode_text(pending, pending_charset))
+            if not (after_word and not gap.strip()):  # whitespace between words is dropped
+                out.append(gap)
+            pending, pending_charset = decoded, charset
+        position = match.end()
+        after_word = True
+    if pending_charset:
+        out.append(decode_text(pending, pending_charset))
+    out.append(value[position:])
+    return "".join(out)
+
+
+def _header_values(message: Message) -> tuple[dict[str, str], dict[str, str]]:
+    """First occurrence of each header: (unfolded raw values, fully decoded values)."""
+    raw: dict[str, str] = {}
+    decoded: dict[str, str] = {}
+    for name, value in message.raw_items():
+        key = str(name).strip().lower()
+        if key in raw or not isinstance(value, str):
+            continue
+        unfolded = _unfold(value)
+        raw[key] = unfolded
+        decoded[key] = decode_header_value(unfolded)
+    return raw, decoded
+
+
+def _addresses(raw_value: str | None) -> list[tuple[str | None, str]]:
+    """(decoded display name, lowercased address) pairs; unparseable entries are left out."""
+    if not raw_value:
+        return []
+    pairs: list[tuple[str | None, str]] = []
+    for name, addr in getaddresses([raw_value]):
+        addr = addr.strip().lower()
+        if "@" not in addr:
+            continue
+        display = decode_header_value(name).strip().strip('"').strip() or None
+        pairs.append((display, addr))
+    return pairs
+
+
+def _sender(raw_value: str | None) -> tuple[str | None, str | None]:
+    if not raw_value:
+        return None, None
+    pairs = _addresses(raw_value)
+    if pairs:
+        return pairs[0]
+    name, addr = parseaddr(raw_value)
+    display = decode_header_value(name or raw_value).strip().strip('"').strip() or None
+    return display, (addr.lower() if "@" in addr else None)
+
+
+def _message_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = _ANGLE_ID.search(value)
+    if match:
+        return match.group(0)
+    token = value.strip()
+    if token and len(token) <= 900 and not any(c.isspace() for c in token) and "<" not in token:
+        return f"<{token.strip('>')}>"
+    return None
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (ValueError, TypeError, OverflowError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+# Body ---------------------------------------------------------------------------------------
+
+
+def _guard(call: Callable[[], _T], default: _T) -> _T:
+    """Read one MIME attribute; the stdlib's header parsers can fail on garbage values."""
+    try:
+        return call()
+    except _PART_ERRORS:
+        return default
+
+
+def _payload_bytes(part: Message) -> bytes:
+    data = _guard(lambda: part.get_payload(decode=True), None)
+    return data if isinstance(data, bytes) else b""
+
+
+def _param(part: Message, name: str) -> str | None:
+    """A Content-Type parameter as text (RFC 2231 values collapsed), None when absent or bad."""
+    value = _guard(lambda: part.get_param(name), None)
+    if isinstance(value, tuple):
+        triple = value
+        return _guard(lambda: collapse_rfc2231_value(triple), None)
+    return value if isinstance(value, str) else None
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """Join RFC 3676 format=flowed soft line breaks (Apple Mail, Thunderbird)."""
+    out: list[str] = []
+    buffer = ""
+    for line in text.split("\n"):
+        if line.startswith(" "):
+            line = line[1:]  # space-stuffing
+        if line.endswith(" ") and line != "-- ":
+            buffer += line[:-1] if delsp else line
+            continue
+        out.append(buffer + line)
+        buffer = ""
+    if buffer:
+        out.append(buffer)
+    return "\n".join(out)
+
+
+class _Collector:
+    """Walks the MIME tree once, sorting leaves into body text, attachments, attached mail."""
+
+    def __init__(self, limits: Limits, depth: int) -> None:
+        self.limits = limits
+        self.depth = depth
+        self.texts: list[str] = []
+        self.attachments: list[Attachment] = []
+        self.attached: list[ParsedMessage] = []
+        self.defects: list[str] = []
+        self.parts = 0
+
+    def visit(self, part: Message, mime_depth: int = 0) -> None:
+        self.parts += 1
+        if self.parts > _MAX_PARTS or mime_depth > _MAX_MIME_DEPTH:
+            if "för många delar" not in self.defects:
+                self.defects.append("för många delar; resten lästes inte")
+            return
+        ctype = _guard(part.get_content_type, "text/plain")
+        if ctype in ("message/rfc822", "message/global"):
+            self._attached_message(part)
+            return
+        if part.is_multipart():
+            payload = part.get_payload()
+            children = [c for c in payload if isinstance(c, Message)] if payload else []
+            if ctype.startswith("message/"):
+                self._report_part(part, ctype, children)
+            elif ctype == "multipart/alternative":
+                chosen = self._choose_alternative(children)
+                if chosen is not None:
+                    self.visit(chosen, mime_depth + 1)
+            else:
+                for child in children:
+                    self.visit(child, mime_depth + 1)
+            return
+        disposition = _guard(part.get_content_disposition, None)
+        filename = self._filename(part)
+        if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
+            self._body_part(part, ctype)
+        else:
+            self._attachment(part, ctype, filename, disposition)
+
+    def _choose_alternative(self, children: list[Message]) -> Message | None:
+        """Plain text when it has content (senders' own words), else HTML, else anything."""
+        by_type: dict[str, Message] = {}
+        for child in children:
+            by_type.setdefault(_guard(child.get_content_type, "text/plain"), child)
+        plain = by_type.get("text/plain")
+        if plain is not None and _payload_bytes(plain).strip():
+            return plain
+        for ctype, child in by_type.items():
+            if ctype == "text/html" or ctype.startswith("multipart/"):
+                return child
+        return children[-1] if children else None
+
+    def _filename(self, part: Message) -> str | None:
+        name = _guard(part.get_filename, None) or _param(part, "name")
+        if not name or not name.strip():
+            return None
+        return decode_header_value(_unfold(name)).strip() or None
+
+    def _text_of(self, part: Message) -> str:
+        data = _payload_bytes(part)
+        charset = _guard(part.get_content_charset, None)
+        return decode_text(data, charset).replace("\r\n", "\n").replace("\r", "\n")
+
+    def _body_part(self, part: Message, ctype: str) -> None:
+        text = self._text_of(part)
+        if ctype == "text/html":
+            text = html_to_text(text[: self.limits.max_text_chars * _MAX_HTML_FACTOR])
+        elif (_param(part, "format") or "").lower() == "flowed":
+            delsp = (_param(part, "delsp") or "").lower() == "yes"
+            text = _unflow(text, delsp)
+        if text.strip():
+            self.texts.append(text.strip("\n"))
+
+    def _attachment(
+        self, part: Message, ctype: str, filename: str | None, disposition: str | None
+    ) -> None:
+        data = _payload_bytes(part)
+        sniffed = sniff_content_type(data)
+        if sniffed == "text/plain" and (ctype == "text/html" or _is_html(data)):
+            sniffed = "text/html"
+        content_id = _guard(lambda: part.get("content-id"), None)
+        limit = self.limits.max_attachment_bytes
+        text: str | None = None
+        skipped: str | None = None
+        if len(data) > limit:
+            skipped = f"bilagan är för stor ({len(data)} byte, högst {limit})"
+        elif sniffed == "text/plain":
+            charset = _guard(part.get_content_charset, None)
+            text = decode_text(data, charset)[: self.limits.max_text_chars]
+        elif sniffed == "text/html":
+            text = html_to_text(decode_text(data)[: self.limits.max_text_chars * _MAX_HTML_FACTOR])
+        else:
+            text = extract_text(sniffed, data, self.limits.max_text_chars)
+        self.attachments.append(
+            Attachment(
+                filename=filename,
+                content_type=sniffed,
+                claimed_type=ctype,
+                size=len(data),
+                data=b"" if skipped else data,
+                text=text,
+                skipped_reason=skipped,
+                inline=disposition == "inline" or (disposition is None and content_id is not None),
+                content_id=_message_id(str(content_id)) if content_id else None,
+            )
+        )
+
+    def _attached_message(self, part: Message) -> None:
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if not isinstance(inner, Message):
+            return
+        if self.depth >= _MAX_ATTACHED_DEPTH:
+            self.defects.append("bifogat meddelande i för många nivåer; lästes inte")
+            return
+        data = _message_bytes(inner)
+        self.attached.append(
+            _build(inner, hashlib.sha256(data).hexdigest(), self.limits, self.depth + 1)
+        )
+
+    def _report_part(self, part: Message, ctype: str, blocks: list[Message]) -> None:
+        """message/delivery-status and friends: header blocks kept as a text attachment."""
+        text = "\n\n".join(
+            "\n".join(f"{name}: {_unfold(str(value))}" for name, value in block.raw_items())
+            for block in blocks
+        )
+        data = text.encode("utf-8")
+        self.attachments.append(
+            Attachment(
+                filename=None,
+                content_type="text/plain",
+                claimed_type=ctype,
+                size=len(data),
+                data=data,
+                text=text,
+            )
+        )
+
+
+def _is_html(data: bytes) -> bool:
+    head = data[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+_REGENERATE = policy.default.clone(refold_source="none", max_line_length=0)
+
+
+def _message_bytes(message: Message) -> bytes:
+    """Bytes of an attached message for its digest; the source bytes are gone after parsing."""
+    try:
+        return message.as_bytes(policy=_REGENERATE)
+    except _PART_ERRORS:
+        return b""
+
+
+def _build(message: Message, digest: str, limits: Limits, depth: int) -> ParsedMessage:
+    raw, headers = _header_values(message)
+    subject = headers.get("subject", "")
+    sender_name, sender_addr = _sender(raw.get("from"))
+    reply_to = _addresses(raw.get("reply-to"))
+
+    collector = _Collector(limits, depth)
+    collector.visit(message)
+    text = "\n\n".join(collector.texts)
+    if len(text) > limits.max_text_chars:
+        text = text[: limits.max_text_chars]
+        collector.defects.append(f"texten kortades till {limits.max_text_chars} tecken")
+    split = split_reply(text, forward=is_forward_subject(subject))
+
+    references = tuple(_ANGLE_ID.findall(raw.get("references", "")))
+    return ParsedMessage(
+        message_id=_message_id(raw.get("message-id")),
+        in_reply_to=_message_id(raw.get("in-reply-to")),
+        references=references,
+        subject=subject,
+        sender_name=sender_name,
+        sender_addr=sender_addr,
+        to=tuple(addr for _, addr in _addresses(raw.get("to"))),
+        date=_date(raw.get("date")),
+        headers=MappingProxyType(headers),
+        content_type=_guard(message.get_content_type, "text/plain"),
+        text=text,
+        new_text=split.new_text,
+        attachments=tuple(collector.attachments),
+        attached_messages=tuple(collector.attached),
+        digest=digest,
+        signature=split.signature,
+        quoted_text=split.quoted_text,
+        forwards=split.forwards,
+        cc=tuple(addr for _, addr in _addresses(raw.get("cc"))),
+        reply_to=reply_to[0][1] if reply_to else None,
+        defects=tuple(collector.defects),
+    )
