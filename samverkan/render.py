@@ -52,5 +52,7 @@ def render_email(name: str, **context: Any) -> RenderedEmail:
     subject = " ".join(env.get_template(f"email/{name}.subject.txt").render(**context).split())
     text = env.get_template(f"email/{name}.txt").render(**context)
     html_name = f"email/{name}.html"
-    html = env.get_template(html_name).render(**context) if html_name in env.list_templates() else None
+    html = (
+        env.get_template(html_name).render(**context) if html_name in env.list_templates() else None
+    )
     return RenderedEmail(subject=subject, text=text, html=html)

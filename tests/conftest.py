@@ -90,3 +90,14 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+@pytest.fixture
+def pg_empty_database() -> Iterator[str]:
+    """A PostgreSQL database with nothing in it, for tests of ``samverkan init`` itself."""
+    name = f"samverkan_e_{os.getpid()}_{secrets.token_hex(4)}"
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_url(name)
+    with _pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

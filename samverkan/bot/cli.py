@@ -11,12 +11,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from samverkan.config import Settings
@@ -44,8 +45,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console(highlight=False)
+err = Console(stderr=True, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
@@ -58,7 +59,7 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"SAMVERKAN_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            f"SAMVERKAN_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg'].removeprefix('Value error, ')}"
             for e in exc.errors()
         )
         fail(f"Ogiltig konfiguration – {problems}", EXIT_USAGE)
@@ -170,7 +171,9 @@ def render_case_text(view: dict[str, Any]) -> str:
         lines.append(f"Bedömning ({criteria['ruleset']}): {criteria['outcome']}")
         lines += [f"  {r['id']}: {r['status']} – {r['reason']}" for r in criteria["results"]]
     lines.append("Historik:")
-    lines += [f"  {h['at']} {h['by']}: {h['from'] or '–'} → {h['to']} {h['why']}" for h in view["history"]]
+    lines += [
+        f"  {h['at']} {h['by']}: {h['from'] or '–'} → {h['to']} {h['why']}" for h in view["history"]
+    ]
     return "\n".join(lines)
 
 
@@ -192,18 +195,71 @@ def show(
         sys.stdout.write(render_case_text(view) + "\n")
 
 
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help=".eml-filer, mappar med sådana, Maildir eller mbox-filer.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Ett JSON-objekt per meddelande.")
+    ] = False,
+    no_send: Annotated[
+        bool, typer.Option("--no-send", help="Skicka inte svaren nu; tjänsten skickar dem.")
+    ] = False,
+) -> None:
+    """Läs in e-post genom samma flöde som den bevakade brevlådan."""
+    from samverkan.intake.pipeline import Intake
+    from samverkan.intake.smtp import send_pending, smtp_configured
+    from samverkan.intake.sources import SourceError, count_messages, iter_messages
+    from samverkan.rules.ruleset import RuleSetError
+
+    settings = load_settings()
+    for path in paths:
+        if not path.exists():
+            fail(f"Hittar inte {path}", EXIT_USAGE)
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        try:
+            intake = Intake(engine, settings)
+        except RuleSetError as exc:
+            fail(str(exc))
+        counts: dict[str, int] = {}
+        show_progress = not as_json and err.is_terminal
+        total = count_messages(paths) if show_progress else None
+        with Progress(console=err, disable=not show_progress, transient=True) as progress:
+            task = progress.add_task("Läser in", total=total)
+            try:
+                for raw in iter_messages(paths):
+                    result = intake.process(raw.data, source=raw.source)
+                    counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+                    progress.advance(task)
+                    if as_json:
+                        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+                    elif not show_progress:
+                        out.print(
+                            f"{result.source}: {result.outcome.value}"
+                            + (f" {result.case}" if result.case else "")
+                            + (f" ({result.reason})" if result.reason else "")
+                        )
+            except SourceError as exc:
+                fail(str(exc), EXIT_USAGE)
+        if smtp_configured(settings) and not no_send:
+            report = send_pending(engine, settings, now_utc())
+            if not as_json:
+                out.print(f"Skickade {len(report.sent)} svar.")
+    if not as_json:
+        summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "inga meddelanden"
+        err.print(f"Klart: {summary}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit code instead of exiting (for tests)."""
-    command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="samverkan", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except (click.Abort, KeyboardInterrupt):
-        err.print("Avbrutet.")
-        return EXIT_FAILED
-    return result if isinstance(result, int) else 0
+        app(args=argv, prog_name="samverkan")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_FAILED)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,112 @@
+"""Draining the outbox over SMTP, with retries that never block intake."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from samverkan.config import Settings, TlsMode
+from samverkan.intake.outbox import FAILED, PENDING, SENT
+from samverkan.storage.db import session_scope
+from samverkan.storage.models import MessageRow
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+)
+MAX_ATTEMPTS = 10
+
+
+@dataclass
+class SendReport:
+    sent: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def smtp_configured(settings: Settings) -> bool:
+    return bool(settings.smtp_host)
+
+
+def _connect(settings: Settings) -> smtplib.SMTP:
+    host = settings.smtp_host or "localhost"
+    if settings.smtp_tls is TlsMode.SSL:
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, settings.smtp_port or 465, timeout=30, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(host, settings.smtp_port or 587, timeout=30)
+        if settings.smtp_tls is TlsMode.STARTTLS:
+            client.starttls(context=ssl.create_default_context())
+    if settings.smtp_user and settings.smtp_password:
+        client.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+    return client
+
+
+def send_pending(
+    engine: Engine, settings: Settings, now: datetime, *, limit: int = 100
+) -> SendReport:
+    """Send due outbox e-mail. Each row is claimed with ``SKIP LOCKED`` on PostgreSQL, so
+    several instances can drain the same outbox without sending anything twice."""
+    report = SendReport()
+    if not smtp_configured(settings):
+        return report
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(MessageRow)
+            .where(
+                MessageRow.direction == "out",
+                MessageRow.channel == "email",
+                MessageRow.send_state == PENDING,
+                col(MessageRow.next_attempt_at) <= now,
+            )
+            .order_by(col(MessageRow.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not rows:
+            return report
+        try:
+            client = _connect(settings)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("SMTP-servern svarar inte: %s", exc)
+            for row in rows:
+                _retry_later(row, f"anslutning: {exc}", now, report)
+                session.add(row)
+            return report
+        with client:
+            for row in rows:
+                try:
+                    client.sendmail(
+                        settings.contact_address, [row.recipients or ""], row.raw or b""
+                    )
+                except (OSError, smtplib.SMTPException) as exc:
+                    _retry_later(row, str(exc), now, report)
+                else:
+                    row.send_state, row.sent_at, row.last_error = SENT, now, None
+                    row.attempts += 1
+                    report.sent.append(row.message_id or str(row.id))
+                session.add(row)
+    return report
+
+
+def _retry_later(row: MessageRow, error: str, now: datetime, report: SendReport) -> None:
+    row.attempts += 1
+    row.last_error = error[:500]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.send_state = FAILED
+        report.failed.append(row.message_id or str(row.id))
+        return
+    row.next_attempt_at = now + RETRY_DELAYS[min(row.attempts - 1, len(RETRY_DELAYS) - 1)]
+    report.retrying.append(row.message_id or str(row.id))
