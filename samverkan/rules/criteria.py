@@ -52,7 +52,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.MET: "uppfyllt",
     Status.NOT_MET: "ej uppfyllt",
     Status.MISSING: "uppgift saknas",
-    Status.WARNING: "kräver samordning",
+    Status.WARNING: "varning",
 }
 OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.COMPLETE: "komplett",
@@ -92,6 +92,8 @@ class CriterionResult:
     reason: str
     cases: tuple[str, ...] = ()
     facts: Mapping[str, str] = field(default_factory=dict)
+    name: str = ""
+    """The criterion's Swedish name from the rule set, for listings and the memo."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class CriterionResult:
             "status": self.status.value,
             "blocking": self.blocking,
             "reason": self.reason,
+            "name": self.name,
             "cases": list(self.cases),
             "facts": dict(self.facts),
         }
@@ -112,6 +115,7 @@ class CriterionResult:
             reason=data["reason"],
             cases=tuple(data.get("cases", ())),
             facts=dict(data.get("facts", {})),
+            name=data.get("name") or data["id"],
         )
 
 
@@ -267,6 +271,7 @@ class _Check:
             reason=reason,
             cases=cases,
             facts=facts,
+            name=self.rule.name,
         )
 
 

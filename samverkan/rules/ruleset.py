@@ -252,6 +252,10 @@ _KIND_WORDS = {
 }
 
 
+def _join_sv(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " och " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def _join(names: Any) -> str:
     return ", ".join(str(n) for n in names)
 
@@ -336,7 +340,7 @@ class _Validator:
             raise self.fail(
                 (*path, "blocking"),
                 f"Kriteriet {cid} får inte vara blockerande: enligt modellen kan bara "
-                f"{_join(c for c, s in SCHEMA.items() if s.may_block)} blockera. "
+                f"{_join_sv([c for c, s in SCHEMA.items() if s.may_block])} blockera. "
                 "Skriv blocking = false.",
             )
         params = self.params(cid, self.table(entry.get("params", {}), (*path, "params")))
@@ -517,6 +521,12 @@ def _scan_value(s: str, state: _ScanState) -> None:
         i += 1
 
 
+def _record(lines: dict[tuple[str, ...], int], path: tuple[str, ...], number: int) -> None:
+    """Note where ``path`` and, implicitly, each of its parents first appear."""
+    for end in range(1, len(path) + 1):
+        lines.setdefault(path[:end], number)
+
+
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
     """Map each table and key path in TOML text to the line (1-based) where it is written.
 
@@ -538,12 +548,12 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
             parsed = _read_key(inner)
             if parsed is not None and parsed[1].startswith("]"):
                 table = parsed[0]
-                lines.setdefault(table, number)
+                _record(lines, table, number)
             continue
         parsed = _read_key(stripped)
         if parsed is None or not parsed[1].startswith("="):
             continue
-        lines.setdefault((*table, *parsed[0]), number)
+        _record(lines, (*table, *parsed[0]), number)
         _scan_value(parsed[1][1:], state)
     return lines
 
