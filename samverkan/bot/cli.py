@@ -59,7 +59,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"SAMVERKAN_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg'].removeprefix('Value error, ')}"
+            f"SAMVERKAN_{'_'.join(str(p) for p in e['loc']).upper()}: "
+            + e["msg"].removeprefix("Value error, ")
             for e in exc.errors()
         )
         fail(f"Ogiltig konfiguration – {problems}", EXIT_USAGE)

@@ -59,7 +59,13 @@ def load_processes(session: Session, processes: Sequence[Mapping[str, Any]], now
 
 
 def add_process(
-    session: Session, *, name: str, areas: Sequence[str], contact: str | None, by: str, now: datetime
+    session: Session,
+    *,
+    name: str,
+    areas: Sequence[str],
+    contact: str | None,
+    by: str,
+    now: datetime,
 ) -> ProcessRow:
     row = session.exec(select(ProcessRow).where(ProcessRow.name == name)).first()
     if row is None:
