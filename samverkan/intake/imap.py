@@ -1,0 +1,410 @@
+"""The contact mailbox over IMAP: IDLE for new mail, filing after commit, resuming by UID.
+
+Position is UIDVALIDITY plus the last UID handled, stored in the database (not the \\Seen flag,
+which people reading the mailbox in Outlook change). Each message is fetched with BODY.PEEK[]
+(it stays unread), handed to the pipeline, and only after ``process()`` returned moved to the
+processed or quarantine folder; then the stored position advances. A crash anywhere in between
+makes the next run fetch that message again, and the pipeline answers DUPLICATE.
+Nothing is ever deleted on the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import shlex
+import ssl
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from samverkan.config import Settings, TlsMode
+from samverkan.intake.mailbox import (
+    QUARANTINED,
+    BackgroundWatcher,
+    Backoff,
+    HealthState,
+    LeaseKeeper,
+    MessageProcessor,
+    default_holder,
+    utc_now,
+)
+from samverkan.storage.mailbox_state import load_position, save_position
+
+log = logging.getLogger(__name__)
+
+PROCESSED_KEYWORD = "$SamverkanBehandlat"
+"""Set on the original when the server cannot MOVE and the message is copied instead."""
+
+IDLE_REFRESH = 25 * 60.0
+"""Re-issue IDLE this often: RFC 2177 lets servers drop an IDLE after 29 minutes."""
+
+
+class ImapConfigError(Exception):
+    """The IMAP settings cannot work as given (no user, no credentials, a failing token command)."""
+
+
+def oauth2_token(
+    settings: Settings,
+    *,
+    run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
+    timeout: float = 30.0,
+) -> str | None:
+    """The XOAUTH2 access token: the configured one, or a fresh one printed by the command.
+
+    The command runs without a shell; its output is never logged.
+    """
+    if settings.imap_oauth2_token is not None:
+        return settings.imap_oauth2_token.get_secret_value()
+    if not settings.imap_oauth2_command:
+        return None
+    args = shlex.split(settings.imap_oauth2_command)
+    if not args:
+        raise ImapConfigError("IMAP_OAUTH2_COMMAND är tomt")
+    try:
+        done = run(args, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ImapConfigError(
+            f"Tokenkommandot {args[0]} svarade inte inom {timeout:.0f} s"
+        ) from exc
+    except OSError as exc:
+        raise ImapConfigError(f"Tokenkommandot {args[0]} gick inte att köra: {exc}") from exc
+    if done.returncode != 0:
+        raise ImapConfigError(f"Tokenkommandot {args[0]} avslutades med kod {done.returncode}")
+    token = done.stdout.strip()
+    if not token:
+        raise ImapConfigError(f"Tokenkommandot {args[0]} skrev ingen token")
+    return token
+
+
+def connect(
+    settings: Settings,
+    *,
+    timeout: float = 60.0,
+    ssl_context: ssl.SSLContext | None = None,
+    token_runner: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
+) -> IMAPClient:
+    """A logged-in client per the settings: TLS, STARTTLS or plain; XOAUTH2 or password."""
+    if not settings.imap_host:
+        raise ImapConfigError("IMAP_HOST saknas")
+    if not settings.imap_user:
+        raise ImapConfigError("IMAP_USER saknas")
+    token = oauth2_token(settings, run=token_runner)
+    if token is None and settings.imap_password is None:
+        raise ImapConfigError("Varken IMAP_PASSWORD eller IMAP_OAUTH2_TOKEN/-COMMAND är satt")
+    mode = settings.imap_tls
+    port = settings.imap_port or (993 if mode is TlsMode.SSL else 143)
+    context = ssl_context or ssl.create_default_context()
+    client = IMAPClient(
+        settings.imap_host,
+        port=port,
+        ssl=mode is TlsMode.SSL,
+        ssl_context=context if mode is TlsMode.SSL else None,
+        timeout=timeout,
+    )
+    try:
+        if mode is TlsMode.STARTTLS:
+            client.starttls(context)
+        if token is not None:
+            client.oauth2_login(settings.imap_user, token)
+        else:
+            assert settings.imap_password is not None  # noqa: S101 - checked above
+            client.login(settings.imap_user, settings.imap_password.get_secret_value())
+    except BaseException:
+        _close(client)
+        raise
+    return client
+
+
+def _close(client: IMAPClient) -> None:
+    """Say goodbye if the connection still works; drop the socket either way."""
+    try:
+        client.logout()
+    except (OSError, IMAPClientError):
+        try:
+            client.shutdown()
+        except OSError as exc:
+            log.debug("closing a dead IMAP socket: %s", exc)
+
+
+def server_folder(name: str, prefix: str, delimiter: str) -> str:
+    """A configured folder path (written with ``/``) as this server names it.
+
+    Servers differ in their hierarchy delimiter (``/`` or ``.``) and some keep personal folders
+    under a prefix such as ``INBOX.``.
+    """
+    if name.upper() == "INBOX":
+        return name
+    path = delimiter.join(name.split("/")) if delimiter else name
+    if prefix and not path.startswith(prefix):
+        path = prefix + path
+    return path
+
+
+def mailbox_key(settings: Settings) -> str:
+    """The mailbox's name in the position and lease tables."""
+    return f"imap://{settings.imap_user}@{settings.imap_host}/{settings.imap_folder}"
+
+
+def _batches(items: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def split_by_size(uids: Sequence[int], sizes: dict[int, int], max_bytes: int) -> list[list[int]]:
+    """Group UIDs so one FETCH brings at most ``max_bytes`` (a single big one may exceed it)."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if current and total + size > max_bytes:
+            groups.append(current)
+            current, total = [], 0
+        current.append(uid)
+        total += size
+    if current:
+        groups.append(current)
+    return groups
+
+
+class _LeaseLost(Exception):
+    pass
+
+
+class ImapWatcher(BackgroundWatcher):
+    """Reads the contact mailbox in its own thread while this instance holds the lease."""
+
+    thread_name = "imap-watcher"
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        intake: MessageProcessor,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], object] | None = None,
+        rand: Callable[[], float] = random.random,
+        monotonic: Callable[[], float] = time.monotonic,
+        holder: str | None = None,
+        batch_size: int = 50,
+        max_batch_bytes: int = 50 * 1024 * 1024,
+        idle_refresh: float = IDLE_REFRESH,
+        poll_interval: float = 30.0,
+        wake_interval: float = 1.0,
+        lease_ttl: timedelta = timedelta(seconds=90),
+        backoff_base: float = 1.0,
+        backoff_cap: float = 300.0,
+        ssl_context: ssl.SSLContext | None = None,
+        token_runner: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
+    ) -> None:
+        super().__init__(clock=clock, sleep=sleep)
+        self.settings = settings
+        self.engine = engine
+        self.intake = intake
+        self.key = mailbox_key(settings)
+        self.lease = LeaseKeeper(engine, self.key, holder or default_holder(), lease_ttl, clock)
+        self.backoff = Backoff(backoff_base, backoff_cap, rand)
+        self.monotonic = monotonic
+        self.batch_size = batch_size
+        self.max_batch_bytes = max_batch_bytes
+        self.idle_refresh = idle_refresh
+        self.poll_interval = poll_interval
+        self.wake_interval = wake_interval
+        self.ssl_context = ssl_context
+        self.token_runner = token_runner
+
+    # -- the outer loop: lease, connection, backoff ----------------------------------------
+
+    def _run(self) -> None:
+        where = f"{self.settings.imap_host}:{self.settings.imap_port or ''}"
+        try:
+            while not self.stopping:
+                if not self.lease.hold():
+                    self._set_health(HealthState.STANDBY)
+                    if self._wait(self.wake_interval * 5):
+                        break
+                    continue
+                self._set_health(HealthState.CONNECTING)
+                try:
+                    client = connect(
+                        self.settings, ssl_context=self.ssl_context, token_runner=self.token_runner
+                    )
+                except (LoginError, ImapConfigError) as exc:
+                    error = f"Inloggningen på IMAP-servern {where} misslyckades: {exc}"
+                    log.error("%s", error)
+                    self._set_health(HealthState.LOGIN_FAILED, error)
+                    self._wait(self.backoff.next_delay())
+                    continue
+                except (OSError, IMAPClientError) as exc:
+                    error = f"IMAP-servern {where} kan inte nås: {exc}"
+                    log.warning("%s", error)
+                    self._set_health(HealthState.UNREACHABLE, error)
+                    self._wait(self.backoff.next_delay())
+                    continue
+                try:
+                    self._serve(client)
+                except _LeaseLost:
+                    continue
+                except (OSError, IMAPClientError) as exc:
+                    error = f"Förbindelsen med IMAP-servern {where} bröts: {exc}"
+                    log.warning("%s", error)
+                    self._set_health(HealthState.UNREACHABLE, error)
+                    self._wait(self.backoff.next_delay())
+                except SQLAlchemyError as exc:
+                    error = f"Databasfel vid läsning av inkorgen: {exc}"
+                    log.error("%s", error)
+                    self._set_health(HealthState.UNREACHABLE, error)
+                    self._wait(self.backoff.next_delay())
+                finally:
+                    _close(client)
+        finally:
+            self.lease.release()
+
+    # -- one connection ---------------------------------------------------------------------
+
+    def _serve(self, client: IMAPClient) -> None:
+        capabilities = {bytes(c).upper() for c in client.capabilities()}
+        can_idle = b"IDLE" in capabilities
+        can_move = b"MOVE" in capabilities
+        prefix, delimiter = self._namespace(client, b"NAMESPACE" in capabilities)
+        folder = server_folder(self.settings.imap_folder, prefix, delimiter)
+        processed = server_folder(self.settings.imap_processed_folder, prefix, delimiter)
+        quarantine = server_folder(self.settings.imap_quarantine_folder, prefix, delimiter)
+        for name in (processed, quarantine):
+            self._ensure_folder(client, name, delimiter)
+        selected = client.select_folder(folder)
+        uidvalidity = int(selected[b"UIDVALIDITY"])
+        log.info(
+            "Läser %s (%s)", self.key, "IDLE" if can_idle else f"var {self.poll_interval:.0f}:e s"
+        )
+        targets = {True: quarantine, False: processed}
+        while not self.stopping:
+            self._sync(client, uidvalidity, targets, can_move)
+            self.backoff.reset()
+            self._set_health(HealthState.OK, success=True)
+            if can_idle:
+                self._idle(client)
+            else:
+                self._poll(client)
+
+    def _namespace(self, client: IMAPClient, has_namespace: bool) -> tuple[str, str]:
+        if has_namespace:
+            personal = client.namespace().personal
+            if personal:
+                prefix, delimiter = personal[0]
+                return _text(prefix), _text(delimiter or "")
+        listed = client.list_folders(directory="", pattern="")
+        return "", _text(listed[0][1]) if listed and listed[0][1] else "/"
+
+    def _ensure_folder(self, client: IMAPClient, name: str, delimiter: str) -> None:
+        parts = name.split(delimiter) if delimiter else [name]
+        for depth in range(1, len(parts) + 1):
+            path = delimiter.join(parts[:depth])
+            if client.folder_exists(path):
+                continue
+            try:
+                client.create_folder(path)
+                log.info("Skapade mappen %s", path)
+            except IMAPClientError:
+                if not client.folder_exists(path):  # not created by someone else meanwhile
+                    raise
+            client.subscribe_folder(path)
+
+    def _sync(
+        self, client: IMAPClient, uidvalidity: int, targets: dict[bool, str], can_move: bool
+    ) -> None:
+        position = load_position(self.engine, self.key)
+        last_uid = 0
+        if position is not None and position.uidvalidity == uidvalidity:
+            last_uid = position.last_uid
+        elif position is not None:
+            log.warning(
+                "UIDVALIDITY för %s ändrades (%d -> %d): läser om mappen, dubbletter känns igen",
+                self.key,
+                position.uidvalidity,
+                uidvalidity,
+            )
+            save_position(self.engine, self.key, uidvalidity, 0, self.clock())
+        found = client.search(["UID", f"{last_uid + 1}:*"])
+        uids = sorted(int(uid) for uid in found if int(uid) > last_uid)
+        done = 0
+        for batch in _batches(uids, self.batch_size):
+            sizes = client.fetch(batch, ["RFC822.SIZE"])
+            size_of = {int(u): int(d.get(b"RFC822.SIZE", 0)) for u, d in sizes.items()}
+            for group in split_by_size(batch, size_of, self.max_batch_bytes):
+                data = client.fetch(group, ["BODY.PEEK[]"])
+                for uid in group:
+                    if self.stopping:
+                        return
+                    if not self.lease.hold():
+                        raise _LeaseLost
+                    self._handle(client, uid, data.get(uid), uidvalidity, targets, can_move)
+                    done += 1
+            log.info("Inkorg: %d/%d behandlade", done, len(uids))
+
+    def _handle(
+        self,
+        client: IMAPClient,
+        uid: int,
+        item: dict[bytes, Any] | None,
+        uidvalidity: int,
+        targets: dict[bool, str],
+        can_move: bool,
+    ) -> None:
+        raw = None if item is None else item.get(b"BODY[]")
+        if raw is None:
+            log.warning("Meddelande UID %d i %s försvann innan det hämtades", uid, self.key)
+        else:
+            source = (
+                f"imap://{self.settings.imap_host}/{self.settings.imap_folder}"
+                f";UIDVALIDITY={uidvalidity}/;UID={uid}"
+            )
+            result = self.intake.process(bytes(raw), source=source)
+            target = targets[result.outcome == QUARANTINED]
+            if can_move:
+                client.move([uid], target)
+            else:
+                client.copy([uid], target)
+                client.add_flags([uid], [PROCESSED_KEYWORD])
+        save_position(self.engine, self.key, uidvalidity, uid, self.clock())
+
+    # -- waiting for new mail ---------------------------------------------------------------
+
+    def _idle(self, client: IMAPClient) -> None:
+        """IDLE until new mail, a stop, or the refresh interval; renews the lease meanwhile."""
+        client.idle()
+        started = self.monotonic()
+        woken = False
+        while not self.stopping and self.monotonic() - started < self.idle_refresh:
+            responses = client.idle_check(timeout=self.wake_interval)
+            if any(isinstance(r, tuple) and len(r) > 1 and r[1] == b"EXISTS" for r in responses):
+                woken = True
+                break
+            if not self.lease.hold():
+                break
+        client.idle_done()
+        if not woken and not self.lease.held:
+            raise _LeaseLost
+
+    def _poll(self, client: IMAPClient) -> None:
+        """The fallback for servers without IDLE: wait, then NOOP so the server reports news."""
+        deadline = self.monotonic() + self.poll_interval
+        while not self.stopping and self.monotonic() < deadline:
+            if self._wait(min(self.wake_interval, max(0.0, deadline - self.monotonic()))):
+                return
+            if not self.lease.hold():
+                raise _LeaseLost
+        client.noop()
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,269 @@
+"""What the IMAP watcher and the Maildir drop folder share: the pipeline port, health, the lease,
+backoff, and the one entry point the service calls.
+
+Both watchers follow one rule: a message leaves the inbox only after ``process()`` returned,
+that is after its case is committed; the pipeline's dedupe makes handling it again harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from samverkan.config import Settings
+from samverkan.storage import leases
+
+log = logging.getLogger(__name__)
+
+QUARANTINED = "quarantined"
+"""The outcome (``Outcome.QUARANTINED``) that sends a message to the quarantine folder."""
+
+
+class HandledMessage(Protocol):
+    """The part of ``IngestResult`` a watcher needs: where to file the message."""
+
+    @property
+    def outcome(self) -> str: ...
+
+
+class MessageProcessor(Protocol):
+    """The intake pipeline as a watcher sees it (``samverkan.intake.pipeline.Intake``).
+
+    ``process`` commits before it returns, is idempotent, and raises only on database failure.
+    """
+
+    def process(self, raw: bytes, *, source: str) -> HandledMessage: ...
+
+
+class HealthState(StrEnum):
+    OK = "ok"
+    CONNECTING = "connecting"
+    LOGIN_FAILED = "login_failed"
+    UNREACHABLE = "unreachable"
+    STANDBY = "standby"  # another instance holds the mailbox lease
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class MailboxHealth:
+    state: HealthState
+    last_error: str | None = None
+    last_success_at: datetime | None = None
+
+
+class MailWatcher(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 10.0) -> None: ...
+
+    @property
+    def health(self) -> MailboxHealth: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_holder() -> str:
+    """An id naming this process, readable in the lease table when an operator looks."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Backoff:
+    """Exponential delays with jitter, so many instances do not reconnect in lockstep."""
+
+    def __init__(
+        self,
+        base: float = 1.0,
+        cap: float = 300.0,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.base = base
+        self.cap = cap
+        self.rand = rand
+        self.attempt = 0
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap, self.base * 2.0**self.attempt)
+        self.attempt += 1
+        return ceiling / 2 + self.rand() * ceiling / 2
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class LeaseKeeper:
+    """Holds a lease for a watcher: acquires it, renews it a third of the way into its term.
+
+    A database error counts as not holding the lease: better to pause than to read the mailbox
+    alongside another instance.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        name: str,
+        holder: str,
+        ttl: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.engine = engine
+        self.name = name
+        self.holder = holder
+        self.ttl = ttl
+        self.clock = clock
+        self._renewed_at: datetime | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._renewed_at is not None
+
+    def hold(self) -> bool:
+        """True when this instance holds the lease now; cheap unless a renewal is due."""
+        now = self.clock()
+        if self._renewed_at is not None and now - self._renewed_at < self.ttl / 3:
+            return True
+        try:
+            ok = (
+                leases.renew(self.engine, self.name, self.holder, self.ttl, now)
+                if self._renewed_at is not None
+                else leases.acquire(self.engine, self.name, self.holder, self.ttl, now)
+            )
+        except SQLAlchemyError as exc:
+            log.warning("Kunde inte förnya låset %s: %s", self.name, exc)
+            ok = False
+        if ok and self._renewed_at is None:
+            log.info("Låset %s taget av %s", self.name, self.holder)
+        elif not ok and self._renewed_at is not None:
+            log.warning("Låset %s förlorat; en annan instans läser brevlådan", self.name)
+        self._renewed_at = now if ok else None
+        return ok
+
+    def release(self) -> None:
+        if self._renewed_at is None:
+            return
+        self._renewed_at = None
+        try:
+            leases.release(self.engine, self.name, self.holder)
+        except SQLAlchemyError as exc:
+            log.warning(
+                "Kunde inte släppa låset %s (det löper ut av sig självt): %s", self.name, exc
+            )
+
+
+class BackgroundWatcher:
+    """A watcher's thread, stop signal and health; subclasses write ``_run``.
+
+    ``sleep`` is injectable for tests; by default waiting ends early when ``stop()`` is called,
+    which is what makes ``stop()`` prompt.
+    """
+
+    thread_name = "mail-watcher"
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        self.clock = clock
+        self._stop = threading.Event()
+        self._sleep = sleep
+        self._thread: threading.Thread | None = None
+        self._health = MailboxHealth(HealthState.CONNECTING)
+        self._lock = threading.Lock()
+
+    @property
+    def health(self) -> MailboxHealth:
+        with self._lock:
+            return self._health
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _set_health(
+        self, state: HealthState, error: str | None = None, *, success: bool = False
+    ) -> None:
+        with self._lock:
+            current = self._health
+            self._health = replace(
+                current,
+                state=state,
+                last_error=error if error is not None else current.last_error,
+                last_success_at=self.clock() if success else current.last_success_at,
+            )
+
+    def _wait(self, seconds: float) -> bool:
+        """Wait ``seconds`` (or until stopped); True when the watcher should stop."""
+        if self._sleep is not None:
+            self._sleep(seconds)
+            return self._stop.is_set()
+        return self._stop.wait(seconds)
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._guarded_run, name=self.thread_name, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("Brevlådebevakningen stannade inte inom %.0f s", timeout)
+
+    def run_forever(self) -> None:
+        """Run in the calling thread until ``stop()``: for a process that only watches mail."""
+        self._guarded_run()
+
+    def _guarded_run(self) -> None:
+        try:
+            self._run()
+        except Exception as exc:  # the last line of defence: say so loudly, never die silently
+            log.exception("Brevlådebevakningen avbröts av ett oväntat fel")
+            self._set_health(HealthState.UNREACHABLE, f"oväntat fel: {exc}")
+            raise
+        else:
+            self._set_health(HealthState.STOPPED)
+
+    def _run(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def start_mail_watcher(settings: Settings, engine: Engine, intake: MessageProcessor) -> MailWatcher:
+    """Build and start the service's mail watcher: IMAP when a host is set, else the Maildir.
+
+    A Maildir created here for the first time is seeded with the bundled example messages,
+    so a demo has data; an existing one is never touched.
+    """
+    # Imported here: both modules build on this one.
+    from samverkan.intake.imap import ImapWatcher
+    from samverkan.intake.maildir import MaildirWatcher, seed_examples
+
+    watcher: BackgroundWatcher
+    if settings.imap_host:
+        watcher = ImapWatcher(settings, engine, intake)
+    else:
+        seeded = seed_examples(settings.maildir)
+        if seeded:
+            log.info("Maildir %s skapad med %d exempelbrev", settings.maildir, seeded)
+        watcher = MaildirWatcher(settings.maildir, engine, intake)
+    watcher.start()
+    return watcher

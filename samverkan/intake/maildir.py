@@ -1,0 +1,154 @@
+"""The Maildir drop folder: the same service as IMAP, over a local folder.
+
+A mail server (or a person) delivers into ``tmp/`` and renames into ``new/``; only ``new/`` is
+read, so a half-written file is never seen. A message leaves ``new/`` only after ``process()``
+returned: handled ones move to ``cur/`` with the Seen flag, quarantined ones to the
+``.Karantän`` sub-folder (unread, so a mail client shows them as needing attention).
+"""
+
+from __future__ import annotations
+
+import logging
+import mailbox
+import os
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from samverkan.intake.mailbox import (
+    QUARANTINED,
+    BackgroundWatcher,
+    HealthState,
+    LeaseKeeper,
+    MessageProcessor,
+    default_holder,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_FOLDER = "Karantän"
+PROGRESS_EVERY = 50
+
+
+def open_maildir(path: Path) -> mailbox.Maildir:
+    """Open the Maildir at ``path``, creating it (with new/, cur/ and tmp/) when missing."""
+    md = mailbox.Maildir(path, factory=None, create=True)
+    for sub in ("new", "cur", "tmp"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    return md
+
+
+def _bundled_examples() -> list[Path]:
+    folder = resources.files("samverkan") / "examples"
+    if not folder.is_dir():
+        return []
+    return sorted(Path(str(item)) for item in folder.iterdir() if item.name.endswith(".eml"))
+
+
+def seed_examples(maildir: Path, examples: list[Path] | None = None) -> int:
+    """Create ``maildir`` and fill it with the bundled example messages, so a demo has data.
+
+    Only a Maildir created by this call is seeded; an existing one (even an empty one) is left
+    alone, so a real drop folder never receives demo mail. Returns how many were added.
+    """
+    if maildir.exists():
+        return 0
+    md = open_maildir(maildir)
+    files = _bundled_examples() if examples is None else examples
+    for file in files:
+        md.add(file.read_bytes())  # written to tmp/, then renamed into new/
+    return len(files)
+
+
+class MaildirWatcher(BackgroundWatcher):
+    """Polls ``new/`` of a Maildir while this instance holds the folder's lease."""
+
+    thread_name = "maildir-watcher"
+
+    def __init__(
+        self,
+        path: Path,
+        engine: Engine,
+        intake: MessageProcessor,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], object] | None = None,
+        poll_interval: float = 1.0,
+        holder: str | None = None,
+        lease_ttl: timedelta = timedelta(seconds=60),
+    ) -> None:
+        super().__init__(clock=clock, sleep=sleep)
+        self.path = path.absolute()
+        self.intake = intake
+        self.poll_interval = poll_interval
+        self.lease = LeaseKeeper(
+            engine, f"maildir:{self.path}", holder or default_holder(), lease_ttl, clock
+        )
+
+    def drain(self) -> int:
+        """Handle every message now in ``new/``, oldest name first; returns how many."""
+        md = open_maildir(self.path)
+        quarantine = self.path / f".{QUARANTINE_FOLDER}"
+        if not quarantine.is_dir():
+            md.add_folder(QUARANTINE_FOLDER)
+        new = self.path / "new"
+        names = sorted(
+            entry.name for entry in os.scandir(new) if entry.is_file() and entry.name[0] != "."
+        )
+        done = 0
+        for name in names:
+            if self.stopping or not self.lease.hold():
+                break
+            self._handle(new / name, quarantine)
+            done += 1
+            if done % PROGRESS_EVERY == 0 or done == len(names):
+                log.info("Inkorg: %d/%d behandlade", done, len(names))
+        return done
+
+    def _handle(self, path: Path, quarantine: Path) -> None:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:  # another instance took it meanwhile
+            return
+        result = self.intake.process(raw, source=f"maildir:{path}")
+        unique = path.name.partition(":")[0]
+        if result.outcome == QUARANTINED:
+            target = quarantine / "cur" / f"{unique}:2,"
+        else:
+            target = self.path / "cur" / f"{unique}:2,S"
+        try:
+            path.rename(target)
+        except FileNotFoundError:
+            log.debug("%s was filed by another instance", path.name)
+
+    def _run(self) -> None:
+        try:
+            while not self.stopping:
+                if not self.lease.hold():
+                    self._set_health(HealthState.STANDBY)
+                elif self._drain_reporting():
+                    self._set_health(HealthState.OK, success=True)
+                if self._wait(self.poll_interval):
+                    break
+        finally:
+            self.lease.release()
+
+    def _drain_reporting(self) -> bool:
+        try:
+            self.drain()
+        except OSError as exc:
+            error = f"Maildir {self.path} kan inte läsas: {exc}"
+            log.error("%s", error)
+            self._set_health(HealthState.UNREACHABLE, error)
+            return False
+        except SQLAlchemyError as exc:
+            error = f"Databasfel vid läsning av {self.path}: {exc}"
+            log.error("%s", error)
+            self._set_health(HealthState.UNREACHABLE, error)
+            return False
+        return True
