@@ -7,12 +7,14 @@ Exit codes scripts can rely on: 0 done, 1 failed, 2 wrong usage, 3 no such case,
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import ValidationError
@@ -127,7 +129,7 @@ def list_cases(
         require_current_schema(engine)
         with session_scope(engine) as session:
             rows = case_store.list_cases(session, phase=wanted)
-            items = [
+            items: list[dict[str, Any]] = [
                 {
                     "ref": c.ref,
                     "phase": c.phase,
@@ -252,6 +254,63 @@ def ingest(
     if not as_json:
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "inga meddelanden"
         err.print(f"Klart: {summary}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Adress för HTTP-gränssnittet (/healthz, chatt).")
+    ] = "127.0.0.1",
+) -> None:
+    """Kör tjänsten: brevlådan, schemaläggaren och HTTP-gränssnittet."""
+    from samverkan.bot.serve import serve as run_service
+    from samverkan.rules.ruleset import RuleSetError
+
+    settings = load_settings()
+    configure_logging()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        try:
+            run_service(settings, engine, host=host)
+        except RuleSetError as exc:
+            fail(str(exc))
+
+
+@app.command()
+def tick(
+    now: Annotated[
+        str | None, typer.Option("--now", help="Tidpunkt (ISO 8601) att köra som; standard nu.")
+    ] = None,
+) -> None:
+    """Kör allt som är förfallet vid en tidpunkt, en gång, som schemaläggaren gör."""
+    from samverkan.bot.tick import run_tick
+
+    at = parse_moment(now) if now else now_utc()
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        done = run_tick(engine, settings, at)
+    for line in done:
+        out.print(line)
+    out.print(f"Klart vid {at.isoformat()}: {len(done)} åtgärder.")
+
+
+def parse_moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' är ingen tidpunkt i ISO 8601") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(load_settings().timezone))
+    return moment
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

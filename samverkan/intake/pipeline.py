@@ -163,9 +163,10 @@ class Intake:
     def _find_existing(
         self, session: Session, message_id: str | None, digest: str
     ) -> MessageRow | None:
-        condition = MessageRow.digest == digest
-        if message_id:
-            condition = or_(condition, MessageRow.message_id == message_id)
+        same_digest = col(MessageRow.digest) == digest
+        condition = (
+            or_(same_digest, col(MessageRow.message_id) == message_id) if message_id else same_digest
+        )
         return session.exec(select(MessageRow).where(condition)).first()
 
     def _case_of(self, msg: ParsedMessage, digest: str) -> str | None:
