@@ -192,7 +192,7 @@ class _TextCollector(HTMLParser):
 def _link_suffix(shown: str, href: str) -> str:
     """What to add after a link's text so the target survives the conversion."""
     href = href.strip()
-    if not href or href.startswith(("#", "cid:", "javascript:")):
+    if not href or href.startswith(("#", "cid:", "javascript:", "tel:")):
         return ""
     target = href[7:] if href.lower().startswith("mailto:") else href
     if not shown:

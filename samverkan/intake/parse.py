@@ -296,20 +296,34 @@ def _param(part: Message, name: str) -> str | None:
 
 
 def _unflow(text: str, delsp: bool) -> str:
-    """Join RFC 3676 format=flowed soft line breaks (Apple Mail, Thunderbird)."""
+    """Join RFC 3676 format=flowed soft line breaks (Apple Mail, Thunderbird).
+
+    A line ending in a space continues on the next line of the same quote depth.
+    """
     out: list[str] = []
     buffer = ""
+    buffer_depth = -1
     for line in text.split("\n"):
-        if line.startswith(" "):
-            line = line[1:]  # space-stuffing
-        if line.endswith(" ") and line != "-- ":
-            buffer += line[:-1] if delsp else line
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing, or the space after the quote marks
+        if buffer_depth not in (-1, depth):
+            out.append(_quoted(buffer_depth, buffer))
+            buffer, buffer_depth = "", -1
+        if content.endswith(" ") and content != "-- ":
+            buffer += content[:-1] if delsp else content
+            buffer_depth = depth
             continue
-        out.append(buffer + line)
-        buffer = ""
-    if buffer:
-        out.append(buffer)
+        out.append(_quoted(depth, buffer + content))
+        buffer, buffer_depth = "", -1
+    if buffer_depth != -1:
+        out.append(_quoted(buffer_depth, buffer))
     return "\n".join(out)
+
+
+def _quoted(depth: int, content: str) -> str:
+    return f"{'>' * depth} {content}".rstrip() if depth else content
 
 
 class _Collector:
@@ -376,7 +390,8 @@ class _Collector:
     def _text_of(self, part: Message) -> str:
         data = _payload_bytes(part)
         charset = _guard(part.get_content_charset, None)
-        return decode_text(data, charset).replace("\r\n", "\n").replace("\r", "\n")
+        text = decode_text(data, charset)
+        return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
 
     def _body_part(self, part: Message, ctype: str) -> None:
         text = self._text_of(part)

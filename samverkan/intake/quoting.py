@@ -183,10 +183,11 @@ def _attribution_length(lines: list[str], index: int) -> int:
     for count in range(1, 4):
         if index + count > len(lines):
             return 0
-        joined = f"{joined} {lines[index + count - 1].strip()}".strip()
-        if len(joined) > _MAX_ATTRIBUTION:
+        line = lines[index + count - 1].strip()
+        if not line or line.startswith(">"):
             return 0
-        if joined.startswith(">"):
+        joined = f"{joined} {line}".strip()
+        if len(joined) > _MAX_ATTRIBUTION:
             return 0
         if joined.endswith(":") and _ATTRIBUTION_VERB.search(joined):
             return count if _ATTRIBUTION_EVIDENCE.search(joined) else 0
