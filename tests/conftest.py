@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from sqlalchemy.engine import Engine
 
 from samverkan.config import Settings
@@ -101,3 +106,46 @@ def pg_empty_database() -> Iterator[str]:
     yield pg_url(name)
     with _pg_admin() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+        self.host = "127.0.0.1"
+        self.port = 0
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: object, session: object, envelope: Envelope
+    ) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[EmailMessage]:
+        return [
+            message_from_bytes(bytes(e.content), policy=policy.default)  # type: ignore[misc]
+            for e in self.envelopes
+        ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(name="free_port")
+def free_port_fixture() -> Callable[[], int]:
+    """A loopback port nobody listens on (aiosmtpd cannot bind port 0 itself)."""
+    return _free_port
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.port = _free_port()
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()

@@ -313,6 +313,39 @@ def configure_logging() -> None:
     )
 
 
+rules_app = typer.Typer(help="Regeluppsättningar för kriterierna.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("check")
+def rules_check(
+    file: Annotated[Path, typer.Argument(help="Regelfilen att kontrollera (TOML).")],
+) -> None:
+    """Kontrollera en regelfil och skriv ut dess kriterier; ett fel anges med radnummer."""
+    from samverkan.rules.ruleset import RuleSetError, describe_ruleset, load_ruleset
+
+    try:
+        ruleset = load_ruleset(file)
+    except RuleSetError as exc:
+        fail(str(exc))
+    sys.stdout.write(describe_ruleset(ruleset) + "\n")
+
+
+@app.command()
+def memo(
+    ref: Annotated[str, typer.Argument(help="Ärendets referens.")],
+) -> None:
+    """Skriv ut utkastet till tjänsteskrivelse för ett ärende (Markdown)."""
+    from samverkan.bot.memo import memo_markdown
+
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        text = memo_markdown(engine, settings, ref, today=now_utc().date())
+    sys.stdout.write(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit code instead of exiting (for tests)."""
     try:

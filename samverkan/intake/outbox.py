@@ -7,6 +7,7 @@ a reply is never lost when SMTP is down, and never sent for a case that was roll
 from __future__ import annotations
 
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
@@ -69,7 +70,7 @@ def queue_email(
         recipients=to,
         body_text=rendered.text,
         body_html=rendered.html,
-        raw=msg.as_bytes(),
+        raw=msg.as_bytes(policy=policy.SMTP),  # CRLF line ends, as SMTP wants them
         kind=kind,
         at=now,
         send_state=PENDING,

@@ -41,13 +41,13 @@ def smtp_configured(settings: Settings) -> bool:
 
 def _connect(settings: Settings) -> smtplib.SMTP:
     host = settings.smtp_host or "localhost"
-    if settings.smtp_tls is TlsMode.SSL:
+    if settings.smtp_tls == TlsMode.SSL:
         client: smtplib.SMTP = smtplib.SMTP_SSL(
             host, settings.smtp_port or 465, timeout=30, context=ssl.create_default_context()
         )
     else:
         client = smtplib.SMTP(host, settings.smtp_port or 587, timeout=30)
-        if settings.smtp_tls is TlsMode.STARTTLS:
+        if settings.smtp_tls == TlsMode.STARTTLS:
             client.starttls(context=ssl.create_default_context())
     if settings.smtp_user and settings.smtp_password:
         client.login(settings.smtp_user, settings.smtp_password.get_secret_value())
