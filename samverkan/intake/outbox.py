@@ -91,7 +91,7 @@ def queue_notice(
     row = MessageRow(
         case_id=case.id if case else None,
         direction="out",
-        channel="chat",
+        channel="notice",
         body_text=text,
         kind=kind,
         at=now,

@@ -30,6 +30,7 @@ from samverkan.rules.criteria import (
     CoordinationContext,
     Evaluation,
     ExistingProcess,
+    Status,
     evaluate,
 )
 from samverkan.rules.criteria import (
@@ -165,7 +166,9 @@ class Intake:
     ) -> MessageRow | None:
         same_digest = col(MessageRow.digest) == digest
         condition = (
-            or_(same_digest, col(MessageRow.message_id) == message_id) if message_id else same_digest
+            or_(same_digest, col(MessageRow.message_id) == message_id)
+            if message_id
+            else same_digest
         )
         return session.exec(select(MessageRow).where(condition)).first()
 
@@ -229,6 +232,11 @@ class Intake:
         )
         evaluation = self.evaluate_case(session, case, app, trigger="ansökan", now=now)
         self._advance_after_evaluation(session, case, evaluation, now)
+        overlap = next((r for r in evaluation.results if r.id == "overlapp"), None)
+        if overlap is not None and overlap.status is Status.WARNING:
+            queue_notice(
+                session, case=case, kind="overlap", text=f"{case.ref}: {overlap.reason}", now=now
+            )
         self._acknowledge(session, case, app, msg, inbound, evaluation, now)
         queue_notice(
             session,

@@ -216,7 +216,7 @@ def case_view(session: Session, case: CaseRow) -> dict[str, Any]:
     evaluation = latest_evaluation(session, case)
     messages = session.exec(
         select(MessageRow)
-        .where(MessageRow.case_id == case.id)
+        .where(MessageRow.case_id == case.id, MessageRow.channel != "notice")
         .order_by(col(MessageRow.at), col(MessageRow.id))
     ).all()
     reminders = session.exec(

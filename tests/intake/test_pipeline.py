@@ -120,8 +120,9 @@ def test_an_application_becomes_a_case_with_its_facts_verdict_and_reply(
     assert "[SAM-2026-0001]" in (ack.subject or "")
     assert ack.in_reply_to == "<app-1@seved.example>"
     assert b"Auto-Submitted: auto-replied" in (ack.raw or b"")
-    notices = outbox(engine, "chat")
-    assert [n.kind for n in notices] == ["new_case"]
+    notices = outbox(engine, "notice")
+    assert [n.kind for n in notices] == ["overlap", "new_case"]
+    assert "BID Sofielund" in (notices[0].body_text or "")
 
 
 def test_an_incomplete_application_asks_for_exactly_what_is_missing(
@@ -253,7 +254,7 @@ def test_unreadable_input_is_quarantined_with_its_reason_and_an_official_told(
     with Session(engine) as session:
         (kept,) = session.exec(select(MessageRow).where(MessageRow.direction == "in")).all()
         assert (kept.outcome, kept.reason, kept.raw) == ("quarantined", result.reason, raw)
-    assert [n.kind for n in outbox(engine, "chat")] == ["quarantine"]
+    assert [n.kind for n in outbox(engine, "notice")] == ["quarantine"]
 
 
 def test_the_acknowledgement_reaches_a_real_smtp_server(
