@@ -100,7 +100,19 @@ def _looks_like_text(data: bytes) -> bool:
     if b"\x00" in head:
         return False
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
-    return controls * 100 <= len(head)
+    if controls * 100 > len(head):
+        return False
+    if head.isascii():
+        return True
+    try:
+        data[: _SNIFF_TEXT_BYTES + 3].decode("utf-8")
+        return True
+    except UnicodeDecodeError as error:
+        if error.start >= _SNIFF_TEXT_BYTES:  # only the cut through a character failed
+            return True
+    # Legacy 8-bit text (Windows-1252) is mostly ASCII; binary is not.
+    high = sum(1 for b in head if b >= 0x80)
+    return high * 4 <= len(head)
 
 
 def sniff_content_type(data: bytes) -> str:

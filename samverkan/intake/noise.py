@@ -34,7 +34,7 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _BOUNCE_LOCALPARTS = frozenset({"mailer-daemon", "mailerdaemon", "postmaster"})
-_NOREPLY_CORES = ("noreply", "donotreply", "dontreply", "nereply", "nosvara", "ingetsvar")
+_NOREPLY_CORES = ("noreply", "donotreply", "dontreply", "svarainte", "ingetsvar")
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
 _SUPPRESS_VALUES = frozenset({"all", "oof"})
 _AUTOREPLY_HEADERS = {

@@ -60,6 +60,7 @@ _MAX_MIME_DEPTH = 20  # multipart nesting
 _MAX_PARTS = 500
 _MAX_HTML_FACTOR = 20  # HTML input considered, in multiples of max_text_chars
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=")
+_VALID_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
 _FOLD = re.compile(r"\r?\n")
 _ANGLE_ID = re.compile(r"<[^<>\s]{1,900}>")
 _PART_ERRORS = (
@@ -281,6 +282,12 @@ def _guard(call: Callable[[], _T], default: _T) -> _T:
         return default
 
 
+def _content_type(part: Message) -> str:
+    """The part's type; an invalid one means text/plain, as RFC 2045 says."""
+    ctype = _guard(part.get_content_type, "text/plain")
+    return ctype if _VALID_TYPE.fullmatch(ctype) else "text/plain"
+
+
 def _payload_bytes(part: Message) -> bytes:
     data = _guard(lambda: part.get_payload(decode=True), None)
     return data if isinstance(data, bytes) else b""
@@ -344,7 +351,7 @@ class _Collector:
             if "för många delar" not in self.defects:
                 self.defects.append("för många delar; resten lästes inte")
             return
-        ctype = _guard(part.get_content_type, "text/plain")
+        ctype = _content_type(part)
         if ctype in ("message/rfc822", "message/global"):
             self._attached_message(part)
             return
@@ -372,7 +379,7 @@ class _Collector:
         """Plain text when it has content (senders' own words), else HTML, else anything."""
         by_type: dict[str, Message] = {}
         for child in children:
-            by_type.setdefault(_guard(child.get_content_type, "text/plain"), child)
+            by_type.setdefault(_content_type(child), child)
         plain = by_type.get("text/plain")
         if plain is not None and _payload_bytes(plain).strip():
             return plain
@@ -415,7 +422,7 @@ class _Collector:
         text: str | None = None
         skipped: str | None = None
         if len(data) > limit:
-            skipped = f"bilagan är för stor ({len(data)} byte, högst {limit})"
+            skipped = _too_large(len(data), limit)
         elif sniffed == "text/plain":
             charset = _guard(part.get_content_charset, None)
             text = decode_text(data, charset)[: self.limits.max_text_chars]
@@ -457,16 +464,23 @@ class _Collector:
             for block in blocks
         )
         data = text.encode("utf-8")
+        limit = self.limits.max_attachment_bytes
+        too_large = len(data) > limit
         self.attachments.append(
             Attachment(
                 filename=None,
                 content_type="text/plain",
                 claimed_type=ctype,
                 size=len(data),
-                data=data,
-                text=text,
+                data=b"" if too_large else data,
+                text=None if too_large else text[: self.limits.max_text_chars],
+                skipped_reason=_too_large(len(data), limit) if too_large else None,
             )
         )
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"bilagan är för stor ({size} byte, högst {limit})"
 
 
 def _is_html(data: bytes) -> bool:
@@ -510,7 +524,7 @@ def _build(message: Message, digest: str, limits: Limits, depth: int) -> ParsedM
         to=tuple(addr for _, addr in _addresses(raw.get("to"))),
         date=_date(raw.get("date")),
         headers=MappingProxyType(headers),
-        content_type=_guard(message.get_content_type, "text/plain"),
+        content_type=_content_type(message),
         text=text,
         new_text=split.new_text,
         attachments=tuple(collector.attachments),

@@ -256,10 +256,12 @@ def _parse_forward(lines: list[str]) -> InlineForward:
         elif label in _DATE_LABELS:
             fields.setdefault("date", value)
         index += 1
-    name, addr = parseaddr(fields.get("from", ""))
-    if not addr and "[mailto:" in fields.get("from", ""):
-        raw = fields["from"]
-        name, addr = raw.split("[mailto:", 1)[0].strip(), raw.split("[mailto:", 1)[1].rstrip("]")
+    sender = fields.get("from", "")
+    if "[mailto:" in sender:  # Outlook: "Name [mailto:addr]"
+        name, _, rest = sender.partition("[mailto:")
+        addr = rest.partition("]")[0]
+    else:
+        name, addr = parseaddr(sender)
     return InlineForward(
         sender_name=name.strip().strip('"') or None,
         sender_addr=addr.strip().lower() if "@" in addr else None,
