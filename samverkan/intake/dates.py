@@ -1,0 +1,196 @@
+"""Time frames in applications: a duration in months and a start date.
+
+Numbers in applications are about many things ("vi har funnits i 30 år", "barn 6–12 år"), so a
+duration only counts when a time-frame cue precedes it ("under", "i", "projekttid") and no
+cue about the organisation's history or people's ages does. Decisions worth knowing:
+
+* a span of years "2026–2028" is read inclusively: three calendar years, 36 months;
+* a span of months "mars 2027 – februari 2029" is inclusive too: 24 months, start 1 March 2027;
+* a month without a day ("start januari 2027") starts on the first of that month;
+* vague starts ("till hösten", "våren 2027") are left unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from itertools import pairwise
+
+__all__ = ["number_word", "parse_duration", "parse_start"]
+
+_UNITS = {
+    "noll": 0, "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
+    "åtta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tretton": 13, "fjorton": 14,
+    "femton": 15, "sexton": 16, "sjutton": 17, "arton": 18, "aderton": 18, "nitton": 19,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12,
+    "eighteen": 18, "twenty-four": 24,
+}  # fmt: skip
+_TENS = {"tjugo": 20, "trettio": 30, "fyrtio": 40, "femtio": 50, "sextio": 60}
+_NUMBER_WORD = (
+    r"(?:(?:tjugo|trettio|fyrtio|femtio|sextio)(?:en|ett|två|tre|fyra|fem|sex|sju|åtta|nio)?"
+    r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")"
+)
+_N = rf"(?P<n>\d+(?:[.,]5)?|{_NUMBER_WORD})"
+
+_DURATION = re.compile(
+    rf"(?<![\w.,]){_N}(?P<half>\s+och\s+ett\s+halvt)?[\s-]*"
+    r"(?P<unit>månader|månad|mån\.?|months?|years?|år|veckor)(?![\wåäö])"
+    r"|(?<![\wåäö])(?P<halfyear>ett\s+halvår|halvår)(?![\wåäö])"
+    rf"|(?<![\w.,]){_N.replace('<n>', '<n2>')}-?(?P<unit2>årig[at]?|månaders)(?![\wåäö])",
+    re.IGNORECASE,
+)
+_CUE = re.compile(
+    r"\b(?:under|i|på|över|period\w*|pågå\w*|löptid|projekttid|projektperiod|tidsram|tidsperiod"
+    r"|varaktighet|tid|längd|omfattning|sträcker|for|during|duration|runs?)\b",
+    re.IGNORECASE,
+)
+_NOT_A_FRAME = re.compile(
+    r"\b(?:funnits|funnit|verksam\w*|sedan|drivit|driver|erfarenhet\w*|ålder\w*|gammal|gamla"
+    r"|äldre|yngre|barn|unga|ungdomar|senaste|senare|tidigare|bott|bor|jobbat|arbetat|founded"
+    r"|aged?|years old)\b",
+    re.IGNORECASE,
+)
+
+_MONTHS = {
+    "januari": 1, "jan": 1, "january": 1, "februari": 2, "feb": 2, "february": 2, "mars": 3,
+    "mar": 3, "march": 3, "april": 4, "apr": 4, "maj": 5, "may": 5, "juni": 6, "jun": 6,
+    "june": 6, "juli": 7, "jul": 7, "july": 7, "augusti": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "october": 10, "oct": 10,
+    "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE = (
+    r"(?:(?P<iy>20\d{2})-(?P<im>\d{1,2})(?:-(?P<id>\d{1,2}))?(?![\d-])"
+    rf"|(?:(?P<d>\d{{1,2}})(?::?e|:a)?\s+)?(?P<mn>{_MONTH})\s+(?P<y>20\d{{2}})"
+    r"|(?P<sd>\d{1,2})/(?P<sm>\d{1,2})[\s/-]*(?P<sy>20\d{2}))"
+)
+_DATE_RE = re.compile(rf"(?<![\w-]){_DATE}(?!\d)", re.IGNORECASE)
+_START_CUE = re.compile(
+    r"(?:\bstart\w*|\bfrån|\bfr\.?\s?o\.?\s?m\.?|\bfrom|\bpåbörja\w*|\bbörja\w*|\binleds"
+    r"|\bbegin\w*|\bstarting|\bmed\s+början)\W{0,3}(?:\w+\W+){0,3}$",
+    re.IGNORECASE,
+)
+_RANGE_GAP = re.compile(r"\s*(?:-|–|—|till|to|t\.o\.m\.?|tom)\s*$", re.IGNORECASE)
+_YEAR_RANGE = re.compile(
+    r"(?<![\d-])(?P<y1>20\d{2})\s*(?:-|–|—|till|to)\s*(?P<y2>20\d{2})(?![\d-])", re.IGNORECASE
+)
+
+
+def number_word(word: str) -> int | None:
+    """A Swedish (or English) number written in digits or words: "tjugofyra" -> 24."""
+    w = word.strip().lower().replace(",", ".")
+    if re.fullmatch(r"\d+(?:\.\d+)?", w):
+        return int(float(w)) if float(w).is_integer() else None
+    if w in _UNITS:
+        return _UNITS[w]
+    for tens, value in _TENS.items():
+        if w.startswith(tens):
+            rest = w[len(tens) :]
+            if not rest:
+                return value
+            unit = _UNITS.get(rest)
+            return value + unit if unit is not None and unit < 10 else None
+    return None
+
+
+def parse_duration(text: str, *, cued: bool = True) -> tuple[int, str] | None:
+    """The time frame in months, with the words it was read from.
+
+    ``cued=False`` is for text that is known to be a time frame (a "Tidsperiod:" field), where
+    "18 mån" needs no "under" before it.
+    """
+    for match in _DURATION.finditer(text):
+        window = text[max(0, match.start() - 40) : match.start()]
+        framed = not cued or _CUE.search(window) or match.group("unit2") or match.group("halfyear")
+        if _NOT_A_FRAME.search(window) or not framed:
+            continue
+        months = _months(match)
+        if months:
+            return months, match.group(0).strip()
+    span = _month_span(text)
+    if span is not None:
+        return span[1], span[2]
+    for match in _YEAR_RANGE.finditer(text):
+        years = int(match.group("y2")) - int(match.group("y1")) + 1
+        if 2 <= years <= 10:
+            return years * 12, match.group(0)
+    return None
+
+
+def parse_start(text: str) -> tuple[date, str] | None:
+    """The start of the work: a date introduced by a start cue, or the start of a span."""
+    for match in _DATE_RE.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _START_CUE.search(before):
+            day = _to_date(match)
+            if day is not None:
+                return day, match.group(0)
+    span = _month_span(text)
+    if span is not None:
+        return span[0], span[2]
+    return None
+
+
+def _months(match: re.Match[str]) -> int | None:
+    if match.group("halfyear"):
+        return 6
+    raw = match.group("n") or match.group("n2")
+    unit = (match.group("unit") or match.group("unit2") or "").lower()
+    value = _amount(raw)
+    if value is None or value <= 0:
+        return None
+    if match.group("half"):
+        value += 0.5
+    if unit.startswith(("år", "year")):
+        months = value * 12
+    elif unit.startswith("vec"):
+        months = value * 12 / 52
+    else:
+        months = value
+    rounded = round(months)
+    return rounded if 0 < rounded <= 240 else None
+
+
+def _amount(raw: str) -> float | None:
+    raw = raw.lower().replace(",", ".")
+    if re.fullmatch(r"\d+(?:\.5)?", raw):
+        return float(raw)
+    value = number_word(raw)
+    return float(value) if value is not None else None
+
+
+def _month_span(text: str) -> tuple[date, int, str] | None:
+    """A span between two dates ("mars 2027 – februari 2029"): start, inclusive months."""
+    dates = list(_DATE_RE.finditer(text))
+    for first, second in pairwise(dates):
+        if not _RANGE_GAP.fullmatch(text[first.end() : second.start()]):
+            continue
+        start, end = _to_date(first), _to_date(second, end_of_month=True)
+        if start is None or end is None or end <= start:
+            continue
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if end.day > start.day:
+            months += 1
+        if 0 < months <= 240:
+            return start, months, text[first.start() : second.end()]
+    return None
+
+
+def _to_date(match: re.Match[str], *, end_of_month: bool = False) -> date | None:
+    g = match.group
+    if g("iy"):
+        year, month, day_text = int(g("iy")), int(g("im")), g("id")
+    elif g("mn"):
+        year, month, day_text = int(g("y")), _MONTHS[g("mn").lower().rstrip(".")], g("d")
+    else:
+        year, month, day_text = int(g("sy")), int(g("sm")), g("sd")
+    if day_text:
+        day = int(day_text)
+    elif end_of_month:
+        day = 28
+    else:
+        day = 1
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,150 @@
+"""Swedish words that name kinds of actors, forms of support and the parts of an application.
+
+Swedish builds compounds ("butiksägarna", "idrottsföreningen", "fastighetsägareföreningen"),
+so actor words are matched as parts of a word token, in a priority order: the first rule that
+fits a token decides its category. Decisions worth knowing:
+
+* a bostadsrättsförening (BRF), HSB and Riksbyggen own and manage buildings: ``fastighetsagare``
+  (their members are residents, but the association acts as the property owner);
+* MKB, Malmö's municipal housing company, is a property owner too, not ``offentlig``;
+* a hyresgästförening speaks for tenants: ``boende``;
+* "Malmö stad" and "kommunen" are not counted: every application is addressed to them;
+* words in street names ("Föreningsgatan") and form labels ("Företag:") are not actors;
+* a word right after "inga", "ingen", "saknar" ("inga boende deltar") is not counted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from samverkan.rules.model import ActorCategory
+
+__all__ = ["find_actors"]
+
+_A = ActorCategory
+
+# (part of a word, category, where): "in" = anywhere in the token, "start" = the token starts
+# with it, "exact" = the whole token. Checked in order; the first rule that fits wins.
+_ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
+    ("fastighetsägar", _A.FASTIGHETSAGARE, "in"),
+    ("fastighetsbolag", _A.FASTIGHETSAGARE, "in"),
+    ("fastighetsförvalt", _A.FASTIGHETSAGARE, "in"),
+    ("fastighetsvärd", _A.FASTIGHETSAGARE, "in"),
+    ("hyresvärd", _A.FASTIGHETSAGARE, "in"),
+    ("bostadsrättsförening", _A.FASTIGHETSAGARE, "in"),
+    ("bostadsbolag", _A.FASTIGHETSAGARE, "in"),
+    ("allmännytt", _A.FASTIGHETSAGARE, "in"),
+    ("property", _A.FASTIGHETSAGARE, "start"),
+    ("landlord", _A.FASTIGHETSAGARE, "start"),
+    ("brf", _A.FASTIGHETSAGARE, "exact"),
+    ("mkb", _A.FASTIGHETSAGARE, "exact"),
+    ("hsb", _A.FASTIGHETSAGARE, "exact"),
+    ("riksbyggen", _A.FASTIGHETSAGARE, "exact"),
+    ("hyresgäst", _A.BOENDE, "in"),
+    ("boende", _A.BOENDE, "start"),
+    ("invånare", _A.BOENDE, "in"),
+    ("granne", _A.BOENDE, "start"),
+    ("grannar", _A.BOENDE, "start"),
+    ("residents", _A.BOENDE, "exact"),
+    ("tenants", _A.BOENDE, "exact"),
+    ("köpmannaförening", _A.NARINGSLIV, "in"),
+    ("köpmän", _A.NARINGSLIV, "in"),
+    ("handlare", _A.NARINGSLIV, "in"),
+    ("handlarna", _A.NARINGSLIV, "in"),
+    ("handlaren", _A.NARINGSLIV, "in"),
+    ("handeln", _A.NARINGSLIV, "exact"),
+    ("handelsförening", _A.NARINGSLIV, "in"),
+    ("butik", _A.NARINGSLIV, "in"),
+    ("företag", _A.NARINGSLIV, "in"),
+    ("näringsidkar", _A.NARINGSLIV, "in"),
+    ("näringsliv", _A.NARINGSLIV, "in"),
+    ("restaurang", _A.NARINGSLIV, "in"),
+    ("krögar", _A.NARINGSLIV, "in"),
+    ("café", _A.NARINGSLIV, "in"),
+    ("kafé", _A.NARINGSLIV, "in"),
+    ("hotell", _A.NARINGSLIV, "start"),
+    ("frisör", _A.NARINGSLIV, "in"),
+    ("pizzeria", _A.NARINGSLIV, "in"),
+    ("kiosk", _A.NARINGSLIV, "in"),
+    ("bageri", _A.NARINGSLIV, "in"),
+    ("ica", _A.NARINGSLIV, "exact"),
+    ("verksamhetsutövare", _A.NARINGSLIV, "in"),
+    ("businesses", _A.NARINGSLIV, "exact"),
+    ("shops", _A.NARINGSLIV, "exact"),
+    ("restaurants", _A.NARINGSLIV, "exact"),
+    ("förening", _A.CIVILSAMHALLE, "in"),
+    ("ideell", _A.CIVILSAMHALLE, "start"),
+    ("idrottsklubb", _A.CIVILSAMHALLE, "in"),
+    ("fotbollsklubb", _A.CIVILSAMHALLE, "in"),
+    ("kyrka", _A.CIVILSAMHALLE, "in"),
+    ("kyrkan", _A.CIVILSAMHALLE, "in"),
+    ("församling", _A.CIVILSAMHALLE, "in"),
+    ("moské", _A.CIVILSAMHALLE, "in"),
+    ("studieförbund", _A.CIVILSAMHALLE, "in"),
+    ("abf", _A.CIVILSAMHALLE, "exact"),
+    ("sensus", _A.CIVILSAMHALLE, "exact"),
+    ("studiefrämjandet", _A.CIVILSAMHALLE, "exact"),
+    ("civilsamhälle", _A.CIVILSAMHALLE, "in"),
+    ("volontär", _A.CIVILSAMHALLE, "start"),
+    ("frivilliga", _A.CIVILSAMHALLE, "exact"),
+    ("associations", _A.CIVILSAMHALLE, "exact"),
+    ("skola", _A.OFFENTLIG, "in"),
+    ("skolan", _A.OFFENTLIG, "in"),
+    ("skolor", _A.OFFENTLIG, "in"),
+    ("polis", _A.OFFENTLIG, "start"),
+    ("region", _A.OFFENTLIG, "exact"),
+    ("regionen", _A.OFFENTLIG, "exact"),
+    ("högskola", _A.OFFENTLIG, "in"),
+    ("universitet", _A.OFFENTLIG, "start"),
+    ("bibliotek", _A.OFFENTLIG, "start"),
+    ("fritidsgård", _A.OFFENTLIG, "start"),
+    ("räddningstjänst", _A.OFFENTLIG, "start"),
+    ("länsstyrelsen", _A.OFFENTLIG, "exact"),
+    ("trafikverket", _A.OFFENTLIG, "exact"),
+    ("police", _A.OFFENTLIG, "exact"),
+    ("school", _A.OFFENTLIG, "start"),
+)
+# Street and place names, yards and plans are not actors ("Föreningsgatan", "skolgården").
+_EXCLUDED_TOKEN = re.compile(
+    r"(?:gatan|gata|vägen|väg|torget|torg|parken|gränd|allén|plan|gården)$"
+    r"|^(?:kyrkogård|grannskap|boendemiljö|boendeform)"
+)
+_NEGATION = re.compile(r"\b(?:inga|ingen|inget|saknar|saknas|no)\s+$", re.IGNORECASE)
+# "ekonomisk förening" is a legal form (often of traders), not a sign of civil society.
+_LEGAL_FORM = re.compile(r"\bekonomisk\s+$", re.IGNORECASE)
+_TOKEN = re.compile(r"\w+")
+# Sports clubs are named by capitalised abbreviations ("Limhamns IF", "Kvarnby IK").
+_CLUB = frozenset({"IF", "IK", "FF", "BK", "FK", "IFK", "BOIS", "SK", "KFUM", "KFUK"})
+
+
+def find_actors(text: str) -> list[tuple[ActorCategory, str]]:
+    """Each actor category named in the text, once, with the first word that named it."""
+    found: dict[ActorCategory, str] = {}
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        token = word.lower()
+        category = ActorCategory.CIVILSAMHALLE if word in _CLUB else _category(token)
+        if category is None or category in found:
+            continue
+        if text[match.end() : match.end() + 1] == ":":  # a form label such as "Företag:"
+            continue
+        before = text[max(0, match.start() - 12) : match.start()]
+        if _NEGATION.search(before):
+            continue
+        if category is ActorCategory.CIVILSAMHALLE and _LEGAL_FORM.search(before):
+            continue
+        found[category] = word
+    return list(found.items())
+
+
+def _category(token: str) -> ActorCategory | None:
+    if len(token) < 3 or _EXCLUDED_TOKEN.search(token):
+        return None
+    for part, category, where in _ACTOR_RULES:
+        if (
+            (where == "in" and part in token)
+            or (where == "start" and token.startswith(part))
+            or (where == "exact" and token == part)
+        ):
+            return category
+    return None

@@ -1,0 +1,263 @@
+"""Malmö's districts and neighbourhoods, and how actors write them.
+
+The places are data (``rules/data/gazetteer.toml``) so an official can add a neighbourhood
+without a release. Matching works on word tokens and a dictionary of token sequences instead of
+one large regex alternation: a text is scanned once, and each position costs a few dict
+look-ups whatever the size of the gazetteer. That keeps intake fast and makes word boundaries
+explicit ("Lund" is never found inside "Sofielund" or "Lundavägen").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from samverkan.rules.model import Area
+
+__all__ = ["Gazetteer", "GazetteerError", "Mention"]
+
+_TOKEN = re.compile(r"\w+")
+# What may separate the words of one place name: spaces, a line break, a hyphen or a slash.
+_GAP = re.compile(r"[ \t\r\n\u00a0]*[-/–]?[ \t\r\n\u00a0]*")
+_PLACE_PHRASE = re.compile(
+    r"\b(?:området|stadsdelen|kvarteret|bostadsområdet|delområdet)\s+"
+    r"(?P<a>[A-ZÅÄÖ][\w-]+(?:\s+[A-ZÅÄÖ][\w-]+)?)"
+    r"|\b(?P<b>[A-ZÅÄÖ][a-zåäöé]+)-?området\b"
+)
+_RESOLVE_NOISE = re.compile(
+    r"^(?:i|på|inom|in|området|stadsdelen|delområdet)\s+|[\s,]+(?:i\s+)?malmö(?:\s+stad)?$",
+    re.IGNORECASE,
+)
+
+
+class GazetteerError(ValueError):
+    """The gazetteer data is inconsistent (unknown parent, duplicate name, cycle)."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    area: Area
+    capitalised: bool
+    free_text: bool
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place found in a text: the area, the words as written and where they start."""
+
+    area: Area
+    words: str
+    start: int
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return tuple(t.lower() for t in _TOKEN.findall(name))
+
+
+class Gazetteer:
+    """Resolves Swedish place names to :class:`Area` values."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._index: dict[tuple[str, ...], _Entry] = {}
+        self._malmo: list[Area] = []
+        self._build(data)
+        self._max_words = max((len(k) for k in self._index), default=1)
+
+    @classmethod
+    def bundled(cls) -> Gazetteer:
+        """The gazetteer shipped with the package (loaded once per process)."""
+        return _bundled()
+
+    @classmethod
+    def from_toml(cls, text: str) -> Gazetteer:
+        return cls(tomllib.loads(text))
+
+    # ---- building ---------------------------------------------------------------------------
+
+    def _build(self, data: Mapping[str, Any]) -> None:
+        rows: list[dict[str, Any]] = list(data.get("area", []))
+        parent_of: dict[str, str | None] = {}
+        for row in rows:
+            name = str(row["name"])
+            if name in parent_of:
+                raise GazetteerError(f"området {name!r} finns två gånger i ortregistret")
+            parent_of[name] = row.get("parent")
+        for name, parent in parent_of.items():
+            if parent is not None and parent not in parent_of:
+                raise GazetteerError(f"området {name!r} har en okänd förälder {parent!r}")
+        for row in rows:
+            area = Area(str(row["name"]), True, _chain(str(row["name"]), parent_of))
+            self._malmo.append(area)
+            self._add_row(area, row)
+        for row in data.get("outside", []):
+            self._add_row(Area(str(row["name"]), False), row)
+
+    def _add_row(self, area: Area, row: Mapping[str, Any]) -> None:
+        free_text = bool(row.get("free_text", True))
+        names: list[tuple[str, bool]] = []
+        if row.get("match_name", True):
+            names.append((area.name, bool(row.get("capitalised", False))))
+        names += [(str(a), False) for a in row.get("aliases", [])]
+        names += [(str(a), True) for a in row.get("capitalised_aliases", [])]
+        for name, capitalised in names:
+            key = _key(name)
+            if not key:
+                raise GazetteerError(f"tomt namn för området {area.name!r}")
+            if key in self._index and self._index[key].area != area:
+                other = self._index[key].area.name
+                raise GazetteerError(f"namnet {name!r} pekar på både {other!r} och {area.name!r}")
+            self._index[key] = _Entry(area, capitalised, free_text)
+
+    # ---- queries ----------------------------------------------------------------------------
+
+    def areas(self) -> list[Area]:
+        """Every Malmö area, groupings included, in data order."""
+        return list(self._malmo)
+
+    def resolve(self, name: str) -> Area | None:
+        """One place name, as an actor would write it in a form field, to its area."""
+        cleaned = name.strip().strip(".,;:()\"'")
+        candidates = [cleaned]
+        for _ in range(2):
+            cleaned = _RESOLVE_NOISE.sub("", cleaned).strip()
+            candidates.append(cleaned)
+        for candidate in candidates:
+            key = _key(candidate)
+            entry = key and (self._index.get(key) or self._index.get(_genitive_stripped(key)))
+            if entry:
+                return entry.area
+        mentions = self.mentions(cleaned)
+        return mentions[0].area if mentions else None
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every place named in free text, longest name first at each position."""
+        tokens = list(_TOKEN.finditer(text))
+        found: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            hit = self._match_at(text, tokens, i)
+            if hit is None:
+                i += 1
+                continue
+            entry, n = hit
+            start, end = tokens[i].start(), tokens[i + n - 1].end()
+            found.append(Mention(entry.area, text[start:end], start))
+            i += n
+        return found
+
+    def find(self, text: str) -> tuple[Area, str] | tuple[None, str | None]:
+        """The area an application is about, with the words it was read from.
+
+        A Malmö area wins over a place outside Malmö (an applicant from Lund may apply for
+        Möllevången). Several Malmö places resolve to what they share: Seved and Norra
+        Sofielund give Sofielund; a place and a part of it give the part. When nothing is
+        recognised but a place-like phrase ("området Bulltofta") is present, the phrase is
+        returned so the case can quote it.
+        """
+        mentions = self.mentions(text)
+        inside = [m for m in mentions if m.area.in_malmo]
+        if inside:
+            return _choose(inside)
+        if mentions:
+            counts = Counter(m.area.name for m in mentions)
+            best = max(mentions, key=lambda m: (counts[m.area.name], -m.start))
+            return best.area, best.words
+        phrase = _PLACE_PHRASE.search(text)
+        if phrase:
+            return None, phrase.group("a") or phrase.group("b")
+        return None, None
+
+    def _match_at(
+        self, text: str, tokens: list[re.Match[str]], i: int
+    ) -> tuple[_Entry, int] | None:
+        first_upper = tokens[i].group()[:1].isupper()
+        longest = min(self._max_words, len(tokens) - i)
+        for n in range(longest, 0, -1):
+            if n > 1 and not _joined(text, tokens[i + n - 2], tokens[i + n - 1]):
+                continue
+            words = tuple(t.group().lower() for t in tokens[i : i + n])
+            for key in (words, _genitive_stripped(words)):
+                entry = self._index.get(key)
+                if entry and entry.free_text and (first_upper or not entry.capitalised):
+                    return entry, n
+        return None
+
+
+def _joined(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
+    gap = text[left.end() : right.start()]
+    return _GAP.fullmatch(gap) is not None and gap.count("\n") <= 1
+
+
+def _genitive_stripped(key: tuple[str, ...]) -> tuple[str, ...]:
+    last = key[-1]
+    if len(last) > 3 and last.endswith("s"):
+        return (*key[:-1], last[:-1])
+    return key
+
+
+def _chain(name: str, parent_of: Mapping[str, str | None]) -> tuple[str, ...]:
+    chain: list[str] = []
+    current = parent_of[name]
+    while current is not None:
+        if current == name or current in chain:
+            raise GazetteerError(f"området {name!r} ingår i sig självt")
+        chain.append(current)
+        current = parent_of[current]
+    return tuple(chain)
+
+
+def _lineage(area: Area) -> tuple[str, ...]:
+    return (area.name, *area.parents)
+
+
+def _choose(mentions: list[Mention]) -> tuple[Area, str]:
+    distinct: dict[str, Mention] = {}
+    for m in mentions:
+        distinct.setdefault(m.area.name, m)
+    firsts = list(distinct.values())
+    if len(firsts) == 1:
+        return firsts[0].area, firsts[0].words
+    # Nested mentions ("Sofielund ... Norra Sofielund"): the most specific one.
+    deepest = max(firsts, key=lambda m: len(m.area.parents))
+    if all(deepest.area.covers(m.area) for m in firsts):
+        return deepest.area, deepest.words
+    # Siblings ("Seved och Norra Sofielund"): the smallest area that holds them all.
+    common = _common_ancestor(m.area for m in firsts)
+    if common is not None:
+        return common, ", ".join(m.words for m in firsts)
+    counts = Counter(m.area.name for m in mentions)
+    best = max(firsts, key=lambda m: (counts[m.area.name], -m.start))
+    return best.area, best.words
+
+
+def _common_ancestor(areas: Iterable[Area]) -> Area | None:
+    listed = list(areas)
+    shared = set(_lineage(listed[0]))
+    for area in listed[1:]:
+        shared &= set(_lineage(area))
+    for name in _lineage(listed[0]):
+        if name in shared:
+            return _ancestor_area(name, listed)
+    return None
+
+
+def _ancestor_area(name: str, areas: list[Area]) -> Area | None:
+    """The ancestor as an Area: its parents are the tail of any descendant's chain."""
+    for area in areas:
+        lineage = _lineage(area)
+        if name in lineage:
+            index = lineage.index(name)
+            return Area(name, True, lineage[index + 1 :])
+    return None
+
+
+@cache
+def _bundled() -> Gazetteer:
+    text = resources.files("samverkan.rules").joinpath("data/gazetteer.toml").read_text("utf-8")
+    return Gazetteer.from_toml(text)
