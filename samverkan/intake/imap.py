@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import shlex
+import socket
 import ssl
 import subprocess
 import time
@@ -116,11 +117,26 @@ def connect(
             client.oauth2_login(settings.imap_user, token)
         else:
             assert settings.imap_password is not None  # noqa: S101 - checked above
-            client.login(settings.imap_user, settings.imap_password.get_secret_value())
+            password = settings.imap_password.get_secret_value()
+            if (settings.imap_user + password).isascii():
+                client.login(settings.imap_user, password)
+            else:  # LOGIN is ASCII only; AUTHENTICATE PLAIN carries UTF-8 ("lösen")
+                client.plain_login(settings.imap_user, password)
     except BaseException:
         _close(client)
         raise
+    _keepalive(client)
     return client
+
+
+def _keepalive(client: IMAPClient) -> None:
+    """TCP keepalive, so a connection whose peer vanished without a word fails within minutes
+    instead of waiting for the next IDLE refresh."""
+    sock = client.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 15), ("TCP_KEEPCNT", 4)):
+        if hasattr(socket, option):  # Linux names; other systems keep their defaults
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
 
 
 def _close(client: IMAPClient) -> None:
@@ -177,6 +193,10 @@ def split_by_size(uids: Sequence[int], sizes: dict[int, int], max_bytes: int) ->
 
 class _LeaseLost(Exception):
     pass
+
+
+class ProcessingFailed(Exception):
+    """``process()`` raised (the database is away, or a bug): the message stays unfiled."""
 
 
 class ImapWatcher(BackgroundWatcher):
@@ -259,8 +279,8 @@ class ImapWatcher(BackgroundWatcher):
                     log.warning("%s", error)
                     self._set_health(HealthState.UNREACHABLE, error)
                     self._wait(self.backoff.next_delay())
-                except SQLAlchemyError as exc:
-                    error = f"Databasfel vid läsning av inkorgen: {exc}"
+                except (ProcessingFailed, SQLAlchemyError) as exc:
+                    error = f"Inkorgen kunde inte behandlas: {exc}"
                     log.error("%s", error)
                     self._set_health(HealthState.UNREACHABLE, error)
                     self._wait(self.backoff.next_delay())
@@ -368,7 +388,11 @@ class ImapWatcher(BackgroundWatcher):
                 f"imap://{self.settings.imap_host}/{self.settings.imap_folder}"
                 f";UIDVALIDITY={uidvalidity}/;UID={uid}"
             )
-            result = self.intake.process(bytes(raw), source=source)
+            try:
+                result = self.intake.process(bytes(raw), source=source)
+            except Exception as exc:  # retried after a pause; the message stays in place
+                log.exception("Behandlingen av UID %d i %s misslyckades", uid, self.key)
+                raise ProcessingFailed(str(exc)) from exc
             target = targets[result.outcome == QUARANTINED]
             if can_move:
                 client.move([uid], target)
@@ -385,8 +409,14 @@ class ImapWatcher(BackgroundWatcher):
         started = self.monotonic()
         woken = False
         while not self.stopping and self.monotonic() - started < self.idle_refresh:
+            asked = self.monotonic()
             responses = client.idle_check(timeout=self.wake_interval)
             if any(isinstance(r, tuple) and len(r) > 1 and r[1] == b"EXISTS" for r in responses):
+                woken = True
+                break
+            if not responses and self.monotonic() - asked < self.wake_interval / 2:
+                # idle_check swallows EOF and returns nothing at once: leave IDLE, and
+                # idle_done() raises if the server has gone.
                 woken = True
                 break
             if not self.lease.hold():

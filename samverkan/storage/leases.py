@@ -30,7 +30,7 @@ def _insert_if_absent(conn: Connection, name: str, holder: str, expires_at: date
     else:  # pragma: no cover - only the two supported databases
         raise NotImplementedError(dialect)
     stmt = stmt.values(name=name, holder=holder, expires_at=expires_at)
-    return stmt.on_conflict_do_nothing(index_elements=[_TABLE.c.name])
+    return stmt.on_conflict_do_nothing(index_elements=[_TABLE.c.name]).returning(_TABLE.c.name)
 
 
 def acquire(engine: Engine, name: str, holder: str, ttl: timedelta, now: datetime) -> bool:
@@ -50,8 +50,9 @@ def acquire(engine: Engine, name: str, holder: str, ttl: timedelta, now: datetim
         )
         if taken.rowcount == 1:
             return True
+        # RETURNING rather than rowcount: with psycopg the rowcount of this INSERT was not 1.
         inserted = conn.execute(_insert_if_absent(conn, name, holder, expires_at))
-        return bool(inserted.rowcount == 1)
+        return inserted.first() is not None
 
 
 def renew(engine: Engine, name: str, holder: str, ttl: timedelta, now: datetime) -> bool:
