@@ -220,7 +220,7 @@ class ImapWatcher(BackgroundWatcher):
         idle_refresh: float = IDLE_REFRESH,
         poll_interval: float = 30.0,
         wake_interval: float = 1.0,
-        lease_ttl: timedelta = timedelta(seconds=90),
+        lease_ttl: timedelta = timedelta(seconds=60),
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
         ssl_context: ssl.SSLContext | None = None,

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from samverkan.config import Settings
 from samverkan.intake.imap import PROCESSED_KEYWORD, ImapWatcher, mailbox_key
-from samverkan.intake.mailbox import HealthState
+from samverkan.intake.mailbox import HealthState, MessageProcessor
 from samverkan.storage.mailbox_state import load_position
 from tests.imap.dovecot import Dovecot, DovecotServer, free_port
 from tests.imap.support import FakeIntake, imap_settings, make_message, wait_until
@@ -26,7 +26,7 @@ def settings_for(box: Dovecot, **kw: Any) -> Settings:
     return imap_settings(box.host, box.port, box.user, box.password, **kw)
 
 
-def watcher(settings: Settings, engine: Engine, intake: FakeIntake, **kw: Any) -> ImapWatcher:
+def watcher(settings: Settings, engine: Engine, intake: MessageProcessor, **kw: Any) -> ImapWatcher:
     kw.setdefault("wake_interval", 0.1)
     kw.setdefault("backoff_base", 0.05)
     kw.setdefault("backoff_cap", 0.2)
