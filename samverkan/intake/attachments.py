@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import logging
+import zipfile
 from collections.abc import Callable
 
 import filetype
@@ -32,6 +33,7 @@ _MAX_PDF_PAGES = 50
 _SNIFF_TEXT_BYTES = 4096
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _OCTET = "application/octet-stream"
+_MAX_DOCX_XML_BYTES = 50_000_000
 
 
 def _codec_name(charset: str | None) -> str | None:
@@ -142,20 +144,52 @@ def _pdf_text(data: bytes) -> str | None:
     return "\n\n".join(p.strip() for p in pages if p.strip())
 
 
-def _docx_text(data: bytes) -> str | None:
-    from docx import Document  # python-docx is slow to import; only pay for it when needed
+def _docx_main_part(archive: zipfile.ZipFile) -> str:
+    """The main document's name inside the package (almost always word/document.xml)."""
+    from docx.oxml import parse_xml
 
-    document = Document(io.BytesIO(data))
-    blocks: list[str] = [p.text for p in document.paragraphs if p.text.strip()]
-    for table in document.tables:
-        for row in table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                value = cell.text.strip()
-                if value and (not cells or cells[-1] != value):  # merged cells repeat
-                    cells.append(value)
-            if cells:
-                blocks.append(" | ".join(cells))
+    try:
+        rels = parse_xml(archive.read("_rels/.rels"))
+    except KeyError:
+        return "word/document.xml"
+    for rel in rels:
+        if str(rel.get("Type", "")).endswith("/officeDocument") and rel.get("Target"):
+            return str(rel.get("Target")).lstrip("/")
+    return "word/document.xml"
+
+
+def _docx_text(data: bytes) -> str | None:
+    """Paragraphs and table rows of a .docx, in document order.
+
+    Only the main document part is parsed, with python-docx's XML layer: loading the whole
+    package (styles, numbering, themes) would cost several times more and adds no text.
+    """
+    from docx.oxml import parse_xml  # python-docx is slow to import; pay only when needed
+    from docx.oxml.ns import qn
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        name = _docx_main_part(archive)
+        if archive.getinfo(name).file_size > _MAX_DOCX_XML_BYTES:
+            return None  # a zip bomb, or a document far beyond an application's size
+        root = parse_xml(archive.read(name))
+    body = root.find(qn("w:body"))
+    if body is None:
+        return None
+    paragraph, table, row, cell = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+    blocks: list[str] = []
+    for element in body.iterchildren():
+        if element.tag == paragraph:
+            if element.text.strip():
+                blocks.append(element.text)
+        elif element.tag == table:
+            for tr in element.iter(row):
+                cells: list[str] = []
+                for tc in tr.iterchildren(cell):
+                    value = "\n".join(p.text for p in tc.iter(paragraph)).strip()
+                    if value and (not cells or cells[-1] != value):
+                        cells.append(value)
+                if cells:
+                    blocks.append(" | ".join(cells))
     return "\n".join(blocks)
 
 

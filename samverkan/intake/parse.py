@@ -23,9 +23,10 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import collapse_rfc2231_value, getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from types import MappingProxyType
 from typing import TypeVar
+from urllib.parse import unquote_to_bytes
 
 from samverkan.intake.attachments import decode_text, extract_text, sniff_content_type
 from samverkan.intake.htmltext import html_to_text
@@ -60,6 +61,7 @@ _MAX_MIME_DEPTH = 20  # multipart nesting
 _MAX_PARTS = 500
 _MAX_HTML_FACTOR = 20  # HTML input considered, in multiples of max_text_chars
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=")
+_PART_HEADERS = frozenset({"content-type", "content-disposition", "content-id"})
 _VALID_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
 _FOLD = re.compile(r"\r?\n")
 _ANGLE_ID = re.compile(r"<[^<>\s]{1,900}>")
@@ -275,31 +277,117 @@ def _date(value: str | None) -> datetime | None:
 
 
 def _guard(call: Callable[[], _T], default: _T) -> _T:
-    """Read one MIME attribute; the stdlib's header parsers can fail on garbage values."""
+    """Run one stdlib MIME accessor; its parsers can fail on garbage values."""
     try:
         return call()
     except _PART_ERRORS:
         return default
 
 
-def _content_type(part: Message) -> str:
-    """The part's type; an invalid one means text/plain, as RFC 2045 says."""
-    ctype = _guard(part.get_content_type, "text/plain")
-    return ctype if _VALID_TYPE.fullmatch(ctype) else "text/plain"
+def _split_params(value: str) -> list[str]:
+    """Split ``type/sub; a=1; b="x;y"`` at semicolons outside quotes (one linear scan)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == ";" and not quoted:
+            pieces.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    pieces.append("".join(current))
+    return pieces
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+        if "\\" in value:
+            value = re.sub(r"\\(.)", r"\1", value)
+    return value
+
+
+def _parse_parameterised(value: str) -> tuple[str, dict[str, str]]:
+    """``(main value lowercased, parameters)`` of Content-Type/-Disposition, RFC 2231 included.
+
+    RFC 2231 values (``filename*=utf-8''Ans%C3%B6kan.pdf``, continuations ``name*0*=``) win
+    over plain ones, as Outlook sends both and only the former is right.
+    """
+    main, *rest = _split_params(value)
+    params: dict[str, str] = {}
+    extended: dict[str, dict[int, tuple[str, bool]]] = {}
+    for piece in rest[:100]:
+        name, sep, raw_value = piece.partition("=")
+        name = name.strip().lower()
+        if not sep or not name:
+            continue
+        if "*" in name:
+            base, _, index = name.partition("*")
+            encoded = index.endswith("*")
+            number = index.rstrip("*")
+            position = int(number) if number.isdigit() and len(number) < 4 else 0
+            extended.setdefault(base, {}).setdefault(position, (_unquote(raw_value), encoded))
+        else:
+            params.setdefault(name, _unquote(raw_value))
+    for base, pieces in extended.items():
+        charset: str | None = None
+        chunks: list[bytes] = []
+        for position in sorted(pieces):
+            text, encoded = pieces[position]
+            if encoded:
+                if position == 0 and text.count("'") >= 2:
+                    charset, _, text = text.partition("'")
+                    text = text.partition("'")[2]
+                chunks.append(unquote_to_bytes(text))
+            else:
+                chunks.append(text.encode("utf-8", "surrogateescape"))
+        params[base] = decode_text(b"".join(chunks), charset)
+    return main.strip().lower(), params
+
+
+@dataclass(frozen=True)
+class _PartHeaders:
+    """A part's MIME headers, read once from the raw values."""
+
+    content_type: str
+    params: Mapping[str, str]
+    disposition: str | None
+    filename: str | None
+    content_id: str | None
+
+    @classmethod
+    def of(cls, part: Message, default_type: str = "text/plain") -> _PartHeaders:
+        raw: dict[str, str] = {}
+        for name, value in part.raw_items():
+            key = str(name).strip().lower()
+            if key in _PART_HEADERS and key not in raw and isinstance(value, str):
+                raw[key] = _unfold(value)
+        ctype, params = _parse_parameterised(raw.get("content-type", ""))
+        if not _VALID_TYPE.fullmatch(ctype):
+            ctype = default_type  # missing or invalid: text/plain, as RFC 2045 says
+        disposition, dparams = _parse_parameterised(raw.get("content-disposition", ""))
+        filename = dparams.get("filename") or params.get("name")
+        if filename:
+            filename = decode_header_value(filename).strip() or None
+        return cls(
+            content_type=ctype,
+            params=params,
+            disposition=disposition or None,
+            filename=filename,
+            content_id=_message_id(raw.get("content-id")),
+        )
 
 
 def _payload_bytes(part: Message) -> bytes:
     data = _guard(lambda: part.get_payload(decode=True), None)
     return data if isinstance(data, bytes) else b""
-
-
-def _param(part: Message, name: str) -> str | None:
-    """A Content-Type parameter as text (RFC 2231 values collapsed), None when absent or bad."""
-    value = _guard(lambda: part.get_param(name), None)
-    if isinstance(value, tuple):
-        triple = value
-        return _guard(lambda: collapse_rfc2231_value(triple), None)
-    return value if isinstance(value, str) else None
 
 
 def _unflow(text: str, delsp: bool) -> str:
@@ -344,103 +432,104 @@ class _Collector:
         self.attached: list[ParsedMessage] = []
         self.defects: list[str] = []
         self.parts = 0
+        self.truncated = False
 
-    def visit(self, part: Message, mime_depth: int = 0) -> None:
+    def visit(self, part: Message, mime_depth: int = 0, default_type: str = "text/plain") -> None:
         self.parts += 1
         if self.parts > _MAX_PARTS or mime_depth > _MAX_MIME_DEPTH:
-            if "för många delar" not in self.defects:
+            if not self.truncated:
                 self.defects.append("för många delar; resten lästes inte")
+                self.truncated = True
             return
-        ctype = _content_type(part)
+        info = _PartHeaders.of(part, default_type)
+        ctype = info.content_type
         if ctype in ("message/rfc822", "message/global"):
             self._attached_message(part)
             return
         if part.is_multipart():
             payload = part.get_payload()
             children = [c for c in payload if isinstance(c, Message)] if payload else []
+            child_default = "message/rfc822" if ctype == "multipart/digest" else "text/plain"
             if ctype.startswith("message/"):
-                self._report_part(part, ctype, children)
+                self._report_part(ctype, children)
             elif ctype == "multipart/alternative":
-                chosen = self._choose_alternative(children)
-                if chosen is not None:
-                    self.visit(chosen, mime_depth + 1)
+                self._alternative(children, mime_depth + 1)
             else:
                 for child in children:
-                    self.visit(child, mime_depth + 1)
+                    self.visit(child, mime_depth + 1, child_default)
             return
-        disposition = _guard(part.get_content_disposition, None)
-        filename = self._filename(part)
-        if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
-            self._body_part(part, ctype)
-        else:
-            self._attachment(part, ctype, filename, disposition)
-
-    def _choose_alternative(self, children: list[Message]) -> Message | None:
-        """Plain text when it has content (senders' own words), else HTML, else anything."""
-        by_type: dict[str, Message] = {}
-        for child in children:
-            by_type.setdefault(_content_type(child), child)
-        plain = by_type.get("text/plain")
-        if plain is not None and _payload_bytes(plain).strip():
-            return plain
-        for ctype, child in by_type.items():
-            if ctype == "text/html" or ctype.startswith("multipart/"):
-                return child
-        return children[-1] if children else None
-
-    def _filename(self, part: Message) -> str | None:
-        name = _guard(part.get_filename, None) or _param(part, "name")
-        if not name or not name.strip():
-            return None
-        return decode_header_value(_unfold(name)).strip() or None
-
-    def _text_of(self, part: Message) -> str:
         data = _payload_bytes(part)
-        charset = _guard(part.get_content_charset, None)
-        text = decode_text(data, charset)
-        return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+        if (
+            ctype in ("text/plain", "text/html")
+            and info.disposition != "attachment"
+            and not (info.filename)
+        ):
+            self._body_part(data, info)
+        else:
+            self._attachment(data, info)
 
-    def _body_part(self, part: Message, ctype: str) -> None:
-        text = self._text_of(part)
-        if ctype == "text/html":
+    def _alternative(self, children: list[Message], mime_depth: int) -> None:
+        """Plain text when it has content (the sender's own words), else HTML, else the rest."""
+        plain = html = other = None
+        for child in children:
+            if child.is_multipart():
+                other = other or child
+                continue
+            info = _PartHeaders.of(child)
+            if info.content_type == "text/plain" and plain is None:
+                data = _payload_bytes(child)
+                if data.strip():
+                    plain = (data, info)
+            elif info.content_type == "text/html" and html is None:
+                html = (child, info)
+        self.parts += len(children)
+        if plain is not None:
+            self._body_part(*plain)
+        elif html is not None:
+            self._body_part(_payload_bytes(html[0]), html[1])
+        elif other is not None:
+            self.visit(other, mime_depth)
+        elif children:
+            self.visit(children[-1], mime_depth)
+
+    def _body_part(self, data: bytes, info: _PartHeaders) -> None:
+        text = decode_text(data, info.params.get("charset"))
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+        if info.content_type == "text/html":
             text = html_to_text(text[: self.limits.max_text_chars * _MAX_HTML_FACTOR])
-        elif (_param(part, "format") or "").lower() == "flowed":
-            delsp = (_param(part, "delsp") or "").lower() == "yes"
-            text = _unflow(text, delsp)
+        elif info.params.get("format", "").lower() == "flowed":
+            text = _unflow(text, info.params.get("delsp", "").lower() == "yes")
         if text.strip():
             self.texts.append(text.strip("\n"))
 
-    def _attachment(
-        self, part: Message, ctype: str, filename: str | None, disposition: str | None
-    ) -> None:
-        data = _payload_bytes(part)
+    def _attachment(self, data: bytes, info: _PartHeaders) -> None:
+        ctype = info.content_type
         sniffed = sniff_content_type(data)
         if sniffed == "text/plain" and (ctype == "text/html" or _is_html(data)):
             sniffed = "text/html"
-        content_id = _guard(lambda: part.get("content-id"), None)
         limit = self.limits.max_attachment_bytes
         text: str | None = None
         skipped: str | None = None
         if len(data) > limit:
             skipped = _too_large(len(data), limit)
         elif sniffed == "text/plain":
-            charset = _guard(part.get_content_charset, None)
-            text = decode_text(data, charset)[: self.limits.max_text_chars]
+            text = decode_text(data, info.params.get("charset"))[: self.limits.max_text_chars]
         elif sniffed == "text/html":
             text = html_to_text(decode_text(data)[: self.limits.max_text_chars * _MAX_HTML_FACTOR])
         else:
             text = extract_text(sniffed, data, self.limits.max_text_chars)
+        disposition = info.disposition
         self.attachments.append(
             Attachment(
-                filename=filename,
+                filename=info.filename,
                 content_type=sniffed,
                 claimed_type=ctype,
                 size=len(data),
                 data=b"" if skipped else data,
                 text=text,
                 skipped_reason=skipped,
-                inline=disposition == "inline" or (disposition is None and content_id is not None),
-                content_id=_message_id(str(content_id)) if content_id else None,
+                inline=disposition == "inline" or (disposition is None and bool(info.content_id)),
+                content_id=info.content_id,
             )
         )
 
@@ -457,7 +546,7 @@ class _Collector:
             _build(inner, hashlib.sha256(data).hexdigest(), self.limits, self.depth + 1)
         )
 
-    def _report_part(self, part: Message, ctype: str, blocks: list[Message]) -> None:
+    def _report_part(self, ctype: str, blocks: list[Message]) -> None:
         """message/delivery-status and friends: header blocks kept as a text attachment."""
         text = "\n\n".join(
             "\n".join(f"{name}: {_unfold(str(value))}" for name, value in block.raw_items())
@@ -524,7 +613,7 @@ def _build(message: Message, digest: str, limits: Limits, depth: int) -> ParsedM
         to=tuple(addr for _, addr in _addresses(raw.get("to"))),
         date=_date(raw.get("date")),
         headers=MappingProxyType(headers),
-        content_type=_content_type(message),
+        content_type=_PartHeaders.of(message).content_type,
         text=text,
         new_text=split.new_text,
         attachments=tuple(collector.attachments),
