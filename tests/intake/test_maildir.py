@@ -79,12 +79,14 @@ def test_the_watcher_thread_picks_up_deliveries(tmp_path: Path, db: Engine) -> N
     try:
         deliver(path, make_message(1))
         deliver(path, make_message(2))
-        wait_until(lambda: len(intake.calls) == 2, 5)
-        assert w.health.state is HealthState.OK
+        wait_until(lambda: len(intake.calls) == 2 and not names(path / "new"), 5)
+        wait_until(lambda: w.health.state is HealthState.OK, 5)
     finally:
         w.stop()
     assert sorted(intake.message_ids) == ["<msg-1@example.org>", "<msg-2@example.org>"]
-    assert w.health.state is HealthState.STOPPED
+    stopped = w.health
+    assert stopped.state is HealthState.STOPPED
+    assert stopped.last_success_at is not None
 
 
 def test_seed_fills_only_a_newly_created_maildir(tmp_path: Path) -> None:
