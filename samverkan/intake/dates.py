@@ -41,7 +41,8 @@ _DURATION = re.compile(
 )
 _CUE = re.compile(
     r"\b(?:under|i|på|över|period\w*|pågå\w*|löptid|projekttid|projektperiod|tidsram|tidsperiod"
-    r"|varaktighet|tid|längd|omfattning|sträcker|for|during|duration|runs?)\b",
+    r"|varaktighet|tid|längd|omfattning|sträcker|tar|ungefär|cirka|ca|inom|within|for|during"
+    r"|duration|runs?)\b",
     re.IGNORECASE,
 )
 _NOT_A_FRAME = re.compile(

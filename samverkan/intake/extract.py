@@ -128,12 +128,15 @@ _GREETING = re.compile(
     r"best regards|kind regards)\b",
     re.IGNORECASE,
 )
+_OPENING = re.compile(r"^(?:hej|hejsan|hallå|god dag|hello|hi)\b[\s!,.]*", re.IGNORECASE)
 _PURPOSE_CUE = re.compile(
     r"\b(?:syfte\w*|utmaning\w*|problem\w*|otrygg\w*|nedskräp\w*|skadegörelse|"
     r"utvecklingspotential|behov\w*|brist\w*|förfall\w*|tomma lokaler|vakan\w*|kriminalitet|"
-    r"vill utveckla|challenges?|purpose)\b",
+    r"vill utveckla|slitn\w*|sliten|saknas|saknar|nedgång\w*|ödslig\w*|tappar|challenges?|"
+    r"purpose|unsafe)\b",
     re.IGNORECASE,
 )
+_PURPOSE_WORD = re.compile(r"\b(?:syfte\w*|utmaning\w*|problem\w*)\b", re.IGNORECASE)
 _GOALS_CUE = re.compile(
     r"\b(?:mål|målet|målen|målsättning\w*|effektmål\w*|förväntad\w* (?:resultat|effekt\w*)|"
     r"resultat(?:et|en)?|effekt(?:en|er|erna)?|uppnå|ska leda till|mätbar\w*|indikator\w*|"
@@ -153,6 +156,7 @@ _ASK = re.compile(
     re.IGNORECASE,
 )
 _FINANCE_CUE = re.compile(
+    r"(?<!inga )(?<!ingen )(?<!inte )(?<!utan )"
     r"\b(?:finansiering|bidrag(?:et)?|ekonomiskt stöd|medfinansiering|belopp(?:et)?|"
     r"pengar|funding|grant)\b",
     re.IGNORECASE,
@@ -182,7 +186,7 @@ def _sentences(text: str) -> list[str]:
     lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
     out = []
     for part in _SENTENCE_SPLIT.split("\n".join(lines)):
-        sentence = _SPACE.sub(" ", part).strip()
+        sentence = _OPENING.sub("", _SPACE.sub(" ", part).strip())
         if len(sentence) >= 12 and not _GREETING.match(sentence):
             out.append(sentence)
     return out
@@ -210,39 +214,49 @@ _NAME = re.compile(
 )
 _CLOSING = re.compile(
     r"^(?:med vänlig\w* hälsning\w*|vänliga hälsningar|vänlig hälsning|mvh|hälsningar|"
-    r"bästa hälsningar|best regards|kind regards|regards|/)\W*$",
+    r"bästa hälsningar|best regards|kind regards|regards|/)[\s,!.]*",
     re.IGNORECASE,
 )
 _CONTACT_PROSE = re.compile(
-    r"\b(?:kontaktperson(?: för ansökan)? är|kontakta|contact person is)\s+"
-    r"(?P<name>[A-ZÅÄÖ][a-zåäöé]+(?: [A-ZÅÄÖ][a-zåäöé'-]+){1,2})"
+    r"\b(?i:kontaktperson(?: för ansökan)?(?: är|:)|contact person(?: is|:))\s+"
+    r"(?P<name>[A-ZÅÄÖ][a-zåäöé]+(?: [A-ZÅÄÖ][a-zåäöé'-]+){1,2})(?P<rest>[^\n]*)"
 )
-_ORG_SUFFIX = (
-    r"(?:AB|HB|KB|ek\.\s?för\.?|ekonomisk förening|ideell förening|[Ff]örening(?:en)?|BID|"
-    r"[Ss]tiftelse(?:n)?)"
+# What marks a name as an organisation's: a legal form at the end, a prefix such as "Brf", or
+# a word such as "...förening" or "...förbund" anywhere in it.
+_ORG_LEGAL_END = re.compile(
+    r"(?:\s(?:AB|HB|KB|BID|IF|IK|FF|BK|IFK)|\sek\.\s?för\.?|\sekonomisk förening"
+    r"|\sideell förening|\s\(ideell förening\))$"
 )
-_ORG_LINE = re.compile(
-    rf"^(?P<org>(?:Brf|BRF|Föreningen|Stiftelsen|BID|Ideella föreningen)\s+[^\n,;:]{{2,60}}"
-    rf"|[A-ZÅÄÖ][^\n,;:@]{{1,60}}?\s{_ORG_SUFFIX}"
-    r"|[A-ZÅÄÖ]\w*(?:förening|föreningen|förbund|förbundet)(?:\s+[A-ZÅÄÖ][\w-]+){0,4})\s*\.?$",
-    re.MULTILINE,
+_ORG_PREFIX = re.compile(r"^(?:Brf|BRF|HSB|Föreningen|Stiftelsen|BID|Ideella föreningen)\s")
+_ORG_WORD = re.compile(r"(?:förening|föreningen|förbund|förbundet|stiftelsen?|byalag|byalaget)$")
+_NOT_ORG = re.compile(
+    r"^(?:Malmö stad|Malmö kommun|Tekniska nämnden|Fastighets- och gatukontoret)\b"
+)
+_ORG_NAME = (
+    r"[A-ZÅÄÖ][\w&'’-]*(?:\s(?:ek\.\s?för\.|[A-ZÅÄÖ0-9&][\w&'’-]*|i|på|och"
+    r"|ideell förening|ekonomisk förening)){0,6}"
 )
 _ORG_PROSE = (
     re.compile(
-        r"\b[Vv]i (?:är|representerar) (?P<org>[A-ZÅÄÖ][\w&.'\- ]{1,60}?)"
-        r"(?:,| –| -| som | och | i | på |\.|$)",
+        r"\b(?:[Vv]i är|[Vv]i representerar|[Ww]e are) (?P<org>[A-ZÅÄÖ][\w&.'’\- ]{1,60}?)"
+        r"(?:,| –| -| som | och | \(|(?<!ek)(?<!för)\.(?=\s|$)|$)",
         re.MULTILINE,
     ),
     re.compile(
-        r"(?:^|\.\s+)(?P<org>[A-ZÅÄÖ][\w&.'\- ]{1,60}?) är en (?:ideell|ekonomisk|lokal)\b",
+        r"(?:^|\.\s+)(?P<org>[A-ZÅÄÖ][\w&.'’\- ]{1,60}?) är en (?:ideell|ekonomisk|lokal)\b",
         re.MULTILINE,
     ),
     re.compile(
-        r"\b[Aa]nsökan från (?P<org>[A-ZÅÄÖ][\w&.'\- ]{1,60}?)(?:,|\.|$| om )", re.MULTILINE
+        r"\b[Aa]nsökan från (?P<org>[A-ZÅÄÖ][\w&.'’\- ]{1,60}?)(?:,|\.|$| om )", re.MULTILINE
     ),
 )
-_NOT_ORG = re.compile(
-    r"^(?:Malmö stad|Malmö kommun|Tekniska nämnden|Fastighets- och gatukontoret)\b"
+# "Vi på Möllevångens Handlarförening ...", "Vi i Brf Kastanjen ...": only when org-like.
+_ORG_WE_IN = re.compile(rf"\b[Vv]i (?:på|i|från) (?P<org>{_ORG_NAME})")
+# A paragraph whose subject is the applicant: "Nydala IF, organisationsnummer ..., söker ...".
+_ORG_SUBJECT = re.compile(
+    rf"^(?P<org>{_ORG_NAME})(?P<clause>\s*\([^)\n]{{0,60}}\)|,[^,\n]{{0,60}},)?\s+"
+    r"(?:söker|ansöker|vill|representerar|samlar|är|äger|driver|har|arbetar|består|önskar)\b",
+    re.MULTILINE,
 )
 _SIGNATURE_JUNK = re.compile(r"@|https?://|www\.|\d{3}")
 
@@ -270,31 +284,67 @@ def _find_phone(text: str) -> tuple[str, str] | None:
     return first
 
 
-def _signature_name(signature: str, text: str) -> tuple[str, str] | None:
-    """A person's name at the end of a letter: in the signature, or after the closing."""
-    candidates = [line.strip() for line in signature.splitlines()]
-    lines = [line.strip() for line in text.splitlines()]
+def _looks_like_org(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= 7 or not name[:1].isupper() or _NOT_ORG.match(name):
+        return False
+    return bool(
+        _ORG_PREFIX.match(name)
+        or _ORG_LEGAL_END.search(" " + name)
+        or any(_ORG_WORD.search(w.lower()) for w in words)
+    )
+
+
+def _as_person(line: str) -> str | None:
+    """The name in a signature line ("Mvh Sofia Lind", "Birgit Lönn, ordförande")."""
+    line = _CLOSING.sub("", line.strip()).split(",")[0].strip()
+    return line if _NAME.match(line) and not _looks_like_org(line) else None
+
+
+def _signature_name(signature: str, text: str, org: str | None) -> tuple[str, str] | None:
+    """A person's name at the end of a letter: in the signature, after the closing, or in
+    the last short paragraph."""
+    candidates = [line for line in signature.splitlines() if line.strip()]
+    lines = [line for line in text.splitlines() if line.strip()]
     for i, line in enumerate(lines):
-        if _CLOSING.match(line):
-            candidates = [*candidates, *lines[i + 1 : i + 4]]
+        if _CLOSING.match(line.strip()):
+            candidates += lines[i : i + 4]
+    last_paragraph = text.rstrip().rsplit("\n\n", 1)[-1].splitlines()
+    if len(last_paragraph) <= 5:
+        candidates += last_paragraph
     for line in candidates:
-        if _NAME.match(line) and not _ORG_LINE.match(line):
-            return line, line
+        name = _as_person(line)
+        if name and name != org:
+            return name, line.strip()
     return None
 
 
-def _person_from_display(name: str | None) -> str | None:
-    if not name:
+def _person_from_display(name: str | None, addr: str | None) -> str | None:
+    """The sender's display name when it is a person's: one of its words is in the address.
+
+    "Anna Lindqvist <anna.lindqvist@…>" is a person; "Möllans Nattliv <styrelsen@…>" is not,
+    although both are two capitalised words.
+    """
+    if not name or not addr:
         return None
     name = name.strip().strip("\"'")
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first.strip()} {last.strip()}"
-    return name if _NAME.match(name) and not _ORG_LINE.match(name) else None
+    local = _fold(addr.split("@")[0])
+    if not _NAME.match(name) or _looks_like_org(name):
+        return None
+    return name if any(len(w) >= 3 and _fold(w) in local for w in name.split()) else None
+
+
+def _fold(text: str) -> str:
+    return text.lower().translate(str.maketrans("åäöéüè", "aaoeue"))
 
 
 def _clean_org(value: str) -> str | None:
-    org = _SPACE.sub(" ", value).strip(" ,;:-–\"'")
+    org = _SPACE.sub(" ", value)
+    org = re.split(r",?\s*(?i:org\.?\s?nr|organisationsnummer)", org)[0]
+    org = org.strip(" ,;:-–\"'")
     if not org or len(org) > 80 or _NOT_ORG.match(org) or _EMAIL.search(org):
         return None
     return org
@@ -307,20 +357,53 @@ def _organisation(
         org = _clean_org(fields["organisation"].value.splitlines()[0])
         if org:
             return org, fields["organisation"].line
+    return (
+        _org_in_prose(text)
+        or _org_in_lines(signature, pieces=True)
+        or _org_in_lines(text, pieces=False)
+        or _org_from_display(sender_name)
+    )
+
+
+def _org_in_prose(text: str) -> tuple[str, str] | None:
     for pattern in _ORG_PROSE:
         for match in pattern.finditer(text):
             org = _clean_org(match.group("org"))
             if org and not _GREETING.match(org) and org.split()[0] not in {"En", "Ett", "Vi"}:
                 return org, match.group(0).strip()
-    for source in (signature, text):
-        for match in _ORG_LINE.finditer(source):
-            org = _clean_org(match.group("org"))
-            if org and not _SIGNATURE_JUNK.search(org):
-                return org, match.group(0).strip()
-    if sender_name and _ORG_LINE.match(sender_name.strip()):
+    for match in _ORG_WE_IN.finditer(text):
+        org = _clean_org(_trim_org(match.group("org")))
+        if org and _looks_like_org(org):
+            return org, match.group(0).strip()
+    for match in _ORG_SUBJECT.finditer(text):
+        org = _clean_org(match.group("org"))
+        clause = match.group("clause") or ""
+        if org and (_looks_like_org(org) or re.search(r"\d{6}", clause)):
+            return org, match.group(0).strip()
+    return None
+
+
+def _trim_org(name: str) -> str:
+    """Cut "Brf Kastanjen på Kastanjegården" at the first lower-case joining word."""
+    return re.split(r"\s(?:i|på|och)\s", name, maxsplit=1)[0]
+
+
+def _org_in_lines(source: str, *, pieces: bool) -> tuple[str, str] | None:
+    for line in source.splitlines():
+        parts = [p.strip() for p in line.split(",")] if pieces else [line.strip()]
+        for part in parts:
+            if _looks_like_org(part) and not _SIGNATURE_JUNK.search(part):
+                org = _clean_org(part)
+                if org:
+                    return org, line.strip()
+    return None
+
+
+def _org_from_display(sender_name: str | None) -> tuple[str, str] | None:
+    if sender_name and _looks_like_org(sender_name.strip()):
         org = _clean_org(sender_name)
         if org:
-            return org, sender_name
+            return org, f"Från: {sender_name}"
     return None
 
 
@@ -331,9 +414,11 @@ def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
     """The amount asked for: near an ask or a funding word, not an own share or a total."""
     fallback: tuple[int, str] | None = None
     for sentence in sentences:
+        previous_end = 0
         for amount, words in parse_amounts(sentence):
-            at = sentence.find(words)
-            window = sentence[max(0, at - 50) : at]
+            at = sentence.find(words, previous_end)
+            window = sentence[max(previous_end, at - 50) : at]
+            previous_end = at + len(words)
             if _OWN_CUE.search(window) or _TOTAL_CUE.search(window):
                 continue
             if _ASK.search(window) or _FINANCE_CUE.search(window):
@@ -346,6 +431,7 @@ def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
 
 
 def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[SupportRequest], str]:
+    evidence: list[str] = []
     asked = [s for s in sentences if not _is_own(s)]
     field_text = fields["support"].value if "support" in fields else ""
     if field_text:
@@ -353,13 +439,14 @@ def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[Supp
     amount = None
     if "amount" in fields:
         amount = _field_amount(fields["amount"].value)
-    found = _requested_amount(asked)
-    evidence: list[str] = []
-    if amount is None and found is not None:
+        evidence.append(fields["amount"].line)
+    elif field_text and (in_field := parse_amounts(field_text)):
+        amount = in_field[0][0]
+        evidence.append(fields["support"].line)
+    found = _requested_amount(asked) if amount is None else None
+    if found is not None:
         amount, sentence = found
         evidence.append(sentence)
-    elif amount is not None:
-        evidence.append(fields["amount"].line)
     requests: list[SupportRequest] = []
     finance = next((s for s in asked if _FINANCE_CUE.search(s)), None)
     if amount is not None or finance:
@@ -458,8 +545,14 @@ def extract(
         put("orgnr", number.formatted, number.words)
         put("orgnr_valid", number.valid, number.words)
 
-    _contact_fields(fields, text, signature, sender_name, sender_addr, put)
-    area_name = _area_fields(fields, text, subject, gaz, put)
+    _contact_fields(fields, text, signature, (sender_name, sender_addr), org and org[0], put)
+    # The applicant's name often holds a place ("Fastighetsägare i Sofielund"); the area
+    # applied for is what the text says besides the name.
+    unnamed = text
+    for name in (org and org[0], values.get("contact_name"), sender_name):
+        if name:
+            unnamed = unnamed.replace(name, " " * len(name))
+    area_name = _area_fields(fields, unnamed, subject, gaz, put)
     _actor_fields(fields, text, values.get("organisation"), put)
 
     requests, support_words = _support(fields, sentences)
@@ -482,28 +575,33 @@ def _contact_fields(
     fields: dict[str, _Field],
     text: str,
     signature: str,
-    sender_name: str | None,
-    sender_addr: str | None,
+    sender: tuple[str | None, str | None],
+    org: str | None,
     put: _Put,
 ) -> None:
+    sender_name, sender_addr = sender
     name: tuple[str, str] | None = None
+    # An address written next to the contact person's name is that person's address.
+    field_mail = _EMAIL.search(fields["email"].value) if "email" in fields else None
+    mail_line = fields["email"].line if field_mail and "email" in fields else ""
     if "contact_name" in fields:
         value = fields["contact_name"].value.splitlines()[0]
         value = _EMAIL.sub("", value).split(",")[0].strip(" ,;-–")
         if value:
             name = value, fields["contact_name"].line
-    if name is None:
-        prose = _CONTACT_PROSE.search(text)
-        name = (prose.group("name"), prose.group(0)) if prose else None
-    name = name or _signature_name(signature, text)
-    if name is None and (display := _person_from_display(sender_name)):
+    prose = _CONTACT_PROSE.search(text) if name is None else None
+    if prose:
+        name = prose.group("name"), prose.group(0)
+        if field_mail is None and (field_mail := _EMAIL.search(prose.group("rest"))):
+            mail_line = prose.group(0)
+    name = name or _signature_name(signature, text, org)
+    if name is None and (display := _person_from_display(sender_name, sender_addr)):
         name = display, f"Från: {sender_name}"
     if name:
         put("contact_name", *name)
 
-    field_mail = _EMAIL.search(fields["email"].value) if "email" in fields else None
     if field_mail:
-        put("email", field_mail.group(0).lower(), fields["email"].line)
+        put("email", field_mail.group(0).lower(), mail_line)
     elif sender_addr and not re.match(r"(?:no-?reply|do-?not-?reply|mailer-daemon)", sender_addr):
         put("email", sender_addr.lower(), f"Från: {sender_addr}")
     elif mail := _EMAIL.search(signature) or _EMAIL.search(text):
@@ -561,6 +659,8 @@ def _organisation_categories(organisation: str) -> list[tuple[ActorCategory, str
         return [(ActorCategory.FASTIGHETSAGARE, organisation)]
     if re.search(r"\b(?:AB|HB|KB)$", organisation):
         return [(ActorCategory.NARINGSLIV, organisation)]
+    if re.search(r"förening|förbund|stiftelse|byalag", organisation, re.IGNORECASE):
+        return [(ActorCategory.CIVILSAMHALLE, organisation)]
     return []
 
 
@@ -590,7 +690,7 @@ def _prose_fields(fields: dict[str, _Field], sentences: list[str], put: _Put) ->
         pool = sentences
         if name == "purpose":
             # A goal sentence often names the problem too; keep it out of the purpose.
-            pool = [s for s in sentences if not _GOALS_CUE.search(s)] or sentences
+            pool = [s for s in sentences if not _GOALS_CUE.search(s) or _PURPOSE_WORD.search(s)]
         value = _cued(pool, cue)
         if value:
             put(name, value, value)

@@ -109,6 +109,10 @@ _EXCLUDED_TOKEN = re.compile(
     r"(?:gatan|gata|vägen|väg|torget|torg|parken|gränd|allén|plan|gården)$"
     r"|^(?:kyrkogård|grannskap|boendemiljö|boendeform)"
 )
+# "föreningen" alone is the applicant speaking of itself, not another actor taking part.
+_SELF_REFERENCE = frozenset({"föreningen", "föreningens"})
+# "ideell tid", "ideella timmar": volunteered time (an own contribution), not an actor.
+_VOLUNTEER_TIME = re.compile(r"\s+(?:tid|timmar|arbete|insats\w*)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:inga|ingen|inget|saknar|saknas|no)\s+$", re.IGNORECASE)
 # "ekonomisk förening" is a legal form (often of traders), not a sign of civil society.
 _LEGAL_FORM = re.compile(r"\bekonomisk\s+$", re.IGNORECASE)
@@ -133,12 +137,14 @@ def find_actors(text: str) -> list[tuple[ActorCategory, str]]:
             continue
         if category is ActorCategory.CIVILSAMHALLE and _LEGAL_FORM.search(before):
             continue
+        if token.startswith("ideell") and _VOLUNTEER_TIME.match(text, match.end()):
+            continue
         found[category] = word
     return list(found.items())
 
 
 def _category(token: str) -> ActorCategory | None:
-    if len(token) < 3 or _EXCLUDED_TOKEN.search(token):
+    if len(token) < 3 or _EXCLUDED_TOKEN.search(token) or token in _SELF_REFERENCE:
         return None
     for part, category, where in _ACTOR_RULES:
         if (

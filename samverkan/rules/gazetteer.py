@@ -30,6 +30,7 @@ _PLACE_PHRASE = re.compile(
     r"(?P<a>[A-ZÅÄÖ][\w-]+(?:\s+[A-ZÅÄÖ][\w-]+)?)"
     r"|\b(?P<b>[A-ZÅÄÖ][a-zåäöé]+)-?området\b"
 )
+_ABBREVIATION = re.compile(r"[A-ZÅÄÖ]{2,4}")
 _RESOLVE_NOISE = re.compile(
     r"^(?:i|på|inom|in|området|stadsdelen|delområdet)\s+|[\s,]+(?:i\s+)?malmö(?:\s+stad)?$",
     re.IGNORECASE,
@@ -136,7 +137,12 @@ class Gazetteer:
         return mentions[0].area if mentions else None
 
     def mentions(self, text: str) -> list[Mention]:
-        """Every place named in free text, longest name first at each position."""
+        """Every place named in free text, longest name first at each position.
+
+        A place in the genitive followed by a capitalised word, or followed by an abbreviation
+        such as IF or AB, is part of a proper name ("Seveds Vänner", "Husie IF"), not a
+        mention of the place, and is skipped.
+        """
         tokens = list(_TOKEN.finditer(text))
         found: list[Mention] = []
         i = 0
@@ -145,9 +151,19 @@ class Gazetteer:
             if hit is None:
                 i += 1
                 continue
-            entry, n = hit
+            entry, n, genitive = hit
             start, end = tokens[i].start(), tokens[i + n - 1].end()
-            found.append(Mention(entry.area, text[start:end], start))
+            following = tokens[i + n] if i + n < len(tokens) else None
+            in_a_name = (
+                following is not None
+                and text[end : following.start()] == " "
+                and (
+                    (genitive and following.group()[:1].isupper())
+                    or _ABBREVIATION.fullmatch(following.group()) is not None
+                )
+            )
+            if not in_a_name:
+                found.append(Mention(entry.area, text[start:end], start))
             i += n
         return found
 
@@ -155,8 +171,9 @@ class Gazetteer:
         """The area an application is about, with the words it was read from.
 
         A Malmö area wins over a place outside Malmö (an applicant from Lund may apply for
-        Möllevången). Several Malmö places resolve to what they share: Seved and Norra
-        Sofielund give Sofielund; a place and a part of it give the part. When nothing is
+        Möllevången). Several Malmö places resolve to the smallest area that holds them all:
+        Seved and Norra Sofielund give Sofielund; Södra Sofielund and Seved (a part of it)
+        give Södra Sofielund. When nothing is
         recognised but a place-like phrase ("området Bulltofta") is present, the phrase is
         returned so the case can quote it.
         """
@@ -175,17 +192,18 @@ class Gazetteer:
 
     def _match_at(
         self, text: str, tokens: list[re.Match[str]], i: int
-    ) -> tuple[_Entry, int] | None:
+    ) -> tuple[_Entry, int, bool] | None:
         first_upper = tokens[i].group()[:1].isupper()
         longest = min(self._max_words, len(tokens) - i)
         for n in range(longest, 0, -1):
             if n > 1 and not _joined(text, tokens[i + n - 2], tokens[i + n - 1]):
                 continue
             words = tuple(t.group().lower() for t in tokens[i : i + n])
-            for key in (words, _genitive_stripped(words)):
+            stripped = _genitive_stripped(words)
+            for key in (words, stripped):
                 entry = self._index.get(key)
                 if entry and entry.free_text and (first_upper or not entry.capitalised):
-                    return entry, n
+                    return entry, n, key is stripped and stripped != words
         return None
 
 
@@ -223,11 +241,6 @@ def _choose(mentions: list[Mention]) -> tuple[Area, str]:
     firsts = list(distinct.values())
     if len(firsts) == 1:
         return firsts[0].area, firsts[0].words
-    # Nested mentions ("Sofielund ... Norra Sofielund"): the most specific one.
-    deepest = max(firsts, key=lambda m: len(m.area.parents))
-    if all(deepest.area.covers(m.area) for m in firsts):
-        return deepest.area, deepest.words
-    # Siblings ("Seved och Norra Sofielund"): the smallest area that holds them all.
     common = _common_ancestor(m.area for m in firsts)
     if common is not None:
         return common, ", ".join(m.words for m in firsts)
