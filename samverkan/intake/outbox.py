@@ -6,10 +6,11 @@ a reply is never lost when SMTP is down, and never sent for a case that was roll
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,10 +21,15 @@ from samverkan.storage.models import CaseRow, MessageRow
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
+SENDER_NAME = "Malmö stad – samverkansstöd"
 
 
 def _domain(address: str) -> str:
     return address.rpartition("@")[2] or "samverkan.invalid"
+
+
+AUTO_REPLY_KINDS = frozenset({"ack"})
+"""Kinds sent without a person's action: marked per RFC 3834 so responders stay quiet."""
 
 
 def queue_email(
@@ -38,39 +44,26 @@ def queue_email(
     now: datetime,
     in_reply_to: str | None = None,
     references: tuple[str, ...] = (),
-    auto_reply: bool = False,
 ) -> MessageRow:
-    """Render ``template`` and put the message in the outbox (``send_state`` pending)."""
+    """Render ``template`` and put the message in the outbox (``send_state`` pending).
+
+    The MIME message itself is built when it is sent (:func:`build_mime`): building it is
+    the costly part, and intake should not pay for it.
+    """
     rendered = render_email(template, **context)
-    msg = EmailMessage()
-    msg["From"] = f"Malmö stad – samverkansstöd <{sender}>"
-    msg["To"] = to
-    msg["Subject"] = rendered.subject
-    msg["Date"] = format_datetime(now)
-    message_id = make_msgid(idstring=case.ref if case else kind, domain=_domain(sender))
-    msg["Message-ID"] = message_id
-    if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
-        msg["References"] = " ".join((*references, in_reply_to))
-    if auto_reply:
-        # RFC 3834: tells well-behaved responders not to answer us, which breaks mail loops.
-        msg["Auto-Submitted"] = "auto-replied"
-        msg["X-Auto-Response-Suppress"] = "All"
-    msg.set_content(rendered.text)
-    if rendered.html is not None:
-        msg.add_alternative(rendered.html, subtype="html")
+    tag = case.ref if case else kind
     row = MessageRow(
         case_id=case.id if case else None,
         direction="out",
         channel="email",
-        message_id=message_id,
+        message_id=f"<{tag}.{kind}.{uuid.uuid4().hex}@{_domain(sender)}>",
         in_reply_to=in_reply_to,
+        references=" ".join((*references, in_reply_to)) if in_reply_to else None,
         subject=rendered.subject,
         sender=sender,
         recipients=to,
         body_text=rendered.text,
         body_html=rendered.html,
-        raw=msg.as_bytes(policy=policy.SMTP),  # CRLF line ends, as SMTP wants them
         kind=kind,
         at=now,
         send_state=PENDING,
@@ -78,6 +71,27 @@ def queue_email(
     )
     session.add(row)
     return row
+
+
+def build_mime(row: MessageRow) -> bytes:
+    """The message as it goes over SMTP (CRLF line ends), from a stored outbox row."""
+    msg = EmailMessage()
+    msg["From"] = formataddr((SENDER_NAME, row.sender or ""))
+    msg["To"] = row.recipients or ""
+    msg["Subject"] = row.subject or ""
+    msg["Date"] = format_datetime(row.at)
+    msg["Message-ID"] = row.message_id or ""
+    if row.in_reply_to:
+        msg["In-Reply-To"] = row.in_reply_to
+    if row.references:
+        msg["References"] = row.references
+    if row.kind in AUTO_REPLY_KINDS:
+        msg["Auto-Submitted"] = "auto-replied"
+        msg["X-Auto-Response-Suppress"] = "All"
+    msg.set_content(row.body_text or "")
+    if row.body_html is not None:
+        msg.add_alternative(row.body_html, subtype="html")
+    return msg.as_bytes(policy=policy.SMTP)
 
 
 def queue_notice(

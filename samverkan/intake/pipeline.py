@@ -104,6 +104,7 @@ class Intake:
         self.gazetteer = gazetteer or Gazetteer.bundled()
         self.clock = clock
         self.limits = limits or Limits()
+        self._related_cache: dict[str, list[str]] = {}
 
     # -- the pipeline ---------------------------------------------------------------------
 
@@ -278,32 +279,47 @@ class Intake:
         self, session: Session, case: CaseRow, app: Application, *, trigger: str, now: datetime
     ) -> Evaluation:
         """Judge the application and store the verdict with the rule-set version."""
-        evaluation = evaluate(app, self.rules, self._coordination(session, case))
+        evaluation = evaluate(app, self.rules, self._coordination(session, case, app))
         case_store.save_evaluation(session, case, evaluation.to_dict(), trigger=trigger, now=now)
         return evaluation
 
-    def _coordination(self, session: Session, case: CaseRow) -> CoordinationContext:
+    def _coordination(
+        self, session: Session, case: CaseRow, app: Application
+    ) -> CoordinationContext:
         processes = [
             ExistingProcess(
                 name=p.name,
-                areas=tuple(self.gazetteer.resolve(a) or Area(a, True) for a in p.areas),
+                areas=tuple(self._area(a) for a in p.areas),
                 contact=p.contact,
             )
             for p in active_processes(session)
         ]
+        if app.area is None or not app.area.in_malmo:
+            return CoordinationContext(processes=processes)
+        # Only cases in a related area can overlap; asking for those keeps this step from
+        # growing with the number of cases.
+        related = self._related_names(app.area)
         others = session.exec(
-            select(CaseRow).where(
+            select(CaseRow.ref, CaseRow.area_name).where(
                 CaseRow.id != case.id,
-                col(CaseRow.area_name).is_not(None),
+                col(CaseRow.area_name).in_(related),
                 col(CaseRow.phase).not_in([p.value for p in TERMINAL]),
             )
         ).all()
-        active = [
-            ActiveCase(ref=o.ref, area=area)
-            for o in others
-            if (area := case_store.application_of(o).area) is not None and area.in_malmo
-        ]
+        active = [ActiveCase(ref=ref, area=self._area(name)) for ref, name in others if name]
         return CoordinationContext(processes=processes, active_cases=active)
+
+    def _area(self, name: str) -> Area:
+        return self.gazetteer.resolve(name) or Area(name, True)
+
+    def _related_names(self, area: Area) -> list[str]:
+        """Names of every area that is, contains or lies inside ``area``."""
+        if area.name not in self._related_cache:
+            self._related_cache[area.name] = sorted(
+                {area.name, *area.parents}
+                | {a.name for a in self.gazetteer.areas() if area.name in a.parents}
+            )
+        return self._related_cache[area.name]
 
     def _advance_after_evaluation(
         self, session: Session, case: CaseRow, evaluation: Evaluation, now: datetime
@@ -360,7 +376,6 @@ class Intake:
             now=now,
             in_reply_to=msg.message_id,
             references=msg.references,
-            auto_reply=True,
         )
 
     def _save_inbound(

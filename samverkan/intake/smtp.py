@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from samverkan.config import Settings, TlsMode
-from samverkan.intake.outbox import FAILED, PENDING, SENT
+from samverkan.intake.outbox import FAILED, PENDING, SENT, build_mime
 from samverkan.storage.db import session_scope
 from samverkan.storage.models import MessageRow
 
@@ -87,10 +87,9 @@ def send_pending(
             return report
         with client:
             for row in rows:
+                row.raw = row.raw or build_mime(row)  # kept: what was sent is on record
                 try:
-                    client.sendmail(
-                        settings.contact_address, [row.recipients or ""], row.raw or b""
-                    )
+                    client.sendmail(settings.contact_address, [row.recipients or ""], row.raw)
                 except (OSError, smtplib.SMTPException) as exc:
                     _retry_later(row, str(exc), now, report)
                 else:

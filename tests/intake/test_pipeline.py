@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from samverkan.config import Settings
+from samverkan.intake.outbox import build_mime
 from samverkan.intake.pipeline import Intake, Outcome
 from samverkan.intake.smtp import send_pending
 from samverkan.storage import cases as case_store
@@ -119,7 +120,7 @@ def test_an_application_becomes_a_case_with_its_facts_verdict_and_reply(
     assert ack.recipients == "lina@seved.example"
     assert "[SAM-2026-0001]" in (ack.subject or "")
     assert ack.in_reply_to == "<app-1@seved.example>"
-    assert b"Auto-Submitted: auto-replied" in (ack.raw or b"")
+    assert b"Auto-Submitted: auto-replied" in build_mime(ack)
     notices = outbox(engine, "notice")
     assert [n.kind for n in notices] == ["overlap", "new_case"]
     assert "BID Sofielund" in (notices[0].body_text or "")
@@ -308,6 +309,21 @@ def test_a_failed_send_is_retried_later_and_never_blocks_intake(
     assert send_pending(engine, up, now).sent == []  # not due yet
     assert len(send_pending(engine, up, now + timedelta(minutes=2)).sent) == 1
     assert len(smtp_sink.envelopes) == 1
+
+
+def test_a_second_application_for_a_related_area_is_flagged_for_coordination(
+    intake: Intake, engine: Engine
+) -> None:
+    moll = COMPLETE.replace("för Seved", "i Möllevången").replace("seved.example", "moll.se")
+    first = intake.process(mail(moll, message_id="<m1@x>"), source="1")
+    second = intake.process(mail(moll, message_id="<m2@x>", sender="Per <per@x.se>"), source="2")
+    case = view(engine, str(second.case))
+    criteria = case["criteria"]
+    assert isinstance(criteria, dict)
+    (overlap,) = [r for r in criteria["results"] if r["id"] == "overlapp"]
+    assert overlap["status"] == "warning"
+    assert str(first.case) in overlap["reason"]
+    assert case["area"] == {"name": "Möllevången", "in_malmo": True}
 
 
 def test_ingest_result_is_json_ready(intake: Intake) -> None:
