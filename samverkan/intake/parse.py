@@ -330,7 +330,7 @@ def _parse_parameterised(value: str) -> tuple[str, dict[str, str]]:
             continue
         if "*" in name:
             base, _, index = name.partition("*")
-            encoded = index.endswith("*")
+            encoded = index == "" or index.endswith("*")
             number = index.rstrip("*")
             position = int(number) if number.isdigit() and len(number) < 4 else 0
             extended.setdefault(base, {}).setdefault(position, (_unquote(raw_value), encoded))

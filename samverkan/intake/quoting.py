@@ -190,7 +190,11 @@ def _attribution_length(lines: list[str], index: int) -> int:
         if len(joined) > _MAX_ATTRIBUTION:
             return 0
         if joined.endswith(":") and _ATTRIBUTION_VERB.search(joined):
-            return count if _ATTRIBUTION_EVIDENCE.search(joined) else 0
+            if not _ATTRIBUTION_EVIDENCE.search(joined):
+                return 0
+            if count > 1 and _attribution_length(lines[: index + count], index + 1):
+                return 0  # the attribution starts further down; this line is the sender's
+            return count
     return 0
 
 

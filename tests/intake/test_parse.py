@@ -423,3 +423,60 @@ def test_digest_is_sha256_of_the_raw_bytes() -> None:
 )
 def test_strip_subject_prefixes(subject: str, expected: str) -> None:
     assert strip_subject_prefixes(subject) == expected
+
+
+def test_html_only_outlook_reply_is_split_like_plain_text() -> None:
+    html = (
+        '<html><body><div style="font-family:Calibri">Vi bidrar med 40&nbsp;000 kr.</div>'
+        "<div><br></div><div>Mvh<br>Per</div>"
+        '<hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg">'
+        "<b>Från:</b> Samverkan &lt;samverkan@malmo.se&gt;<br><b>Skickat:</b> den 3 mars 2026"
+        "<br><b>Till:</b> Per<br><b>Ämne:</b> Egen insats</div><div>Vad bidrar ni med?</div>"
+        "</body></html>"
+    )
+    message = EmailMessage()
+    message["From"] = "per@example.se"
+    message["Subject"] = "SV: Egen insats"
+    message.set_content(html, subtype="html")
+    msg = parse_message(message.as_bytes())
+
+    assert msg.new_text == "Vi bidrar med 40 000 kr."
+    assert msg.signature == "Mvh\nPer"
+    assert "Vad bidrar ni med?" in msg.quoted_text
+
+
+def test_html_only_gmail_reply_blockquote_is_quoted() -> None:
+    html = (
+        '<div dir="ltr">Två år.</div><br><div class="gmail_quote"><div class="gmail_attr">'
+        "Den tis 3 mars 2026 kl 10:12 skrev Samverkan &lt;samverkan@malmo.se&gt;:<br></div>"
+        "<blockquote>Hur länge?</blockquote></div>"
+    )
+    message = EmailMessage()
+    message["From"] = "johan@example.se"
+    message["Subject"] = "Re: Tidsram"
+    message.set_content(html, subtype="html")
+    msg = parse_message(message.as_bytes())
+
+    assert msg.new_text == "Två år."
+    assert "> Hur länge?" in msg.quoted_text
+
+
+def test_rfc2231_filename_and_inline_logo() -> None:
+    raw = (
+        b"From: a@b.se\r\nSubject: Bilagor\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/related; boundary="r"\r\n\r\n'
+        b"--r\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSe bilagan.\r\n"
+        b"--r\r\nContent-Type: application/pdf\r\n"
+        b'Content-Disposition: attachment; filename="Ansokan.pdf";\r\n'
+        b" filename*=utf-8''Ans%C3%B6kan%20Seved.pdf\r\n\r\n%PDF-1.4 trasig\r\n"
+        b"--r\r\nContent-Type: image/png\r\nContent-ID: <logo@x>\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ\r\n"
+        b"--r--\r\n"
+    )
+    pdf, logo = parse_message(raw).attachments
+
+    assert pdf.filename == "Ansökan Seved.pdf"
+    assert pdf.inline is False
+    assert logo.content_type == "image/png"
+    assert logo.inline is True
+    assert logo.content_id == "<logo@x>"
