@@ -37,10 +37,9 @@ PROGRESS_EVERY = 50
 
 def open_maildir(path: Path) -> mailbox.Maildir:
     """Open the Maildir at ``path``, creating it (with new/, cur/ and tmp/) when missing."""
-    md = mailbox.Maildir(path, factory=None, create=True)
-    for sub in ("new", "cur", "tmp"):
-        (path / sub).mkdir(parents=True, exist_ok=True)
-    return md
+    for sub in ("new", "cur", "tmp"):  # exist_ok: a delivering MTA may be creating it too
+        (path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+    return mailbox.Maildir(path, factory=None, create=False)
 
 
 def _bundled_examples() -> list[Path]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mailbox
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +26,7 @@ def db(tmp_path: Path) -> Engine:
 
 
 def deliver(path: Path, raw: bytes) -> str:
-    return str(mailbox.Maildir(path, create=True).add(raw))
+    return str(open_maildir(path).add(raw))  # stdlib create=True races with the watcher
 
 
 def names(folder: Path) -> list[str]:
