@@ -1,0 +1,116 @@
+"""What officials record on a case besides its phase: assignment, meeting, decisions, follow-ups.
+
+Every change also writes a history row. A change that does not move the case is recorded as a
+row from the current phase to itself, so ``history`` stays the one answer to "who did what,
+when and why".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from samverkan.rules.model import SupportRequest
+from samverkan.rules.phases import Phase, Transition
+from samverkan.storage.cases import record_transition
+from samverkan.storage.models import CaseRow, DecisionRow, MeasurementRow
+
+GRANTED = "beviljad"
+REFUSED = "avslag"
+
+
+def _case_id(case: CaseRow) -> int:
+    if case.id is None:
+        raise ValueError("the case has not been flushed yet")
+    return case.id
+
+
+def record_change(session: Session, case: CaseRow, *, by: str, why: str, now: datetime) -> None:
+    """A history row for a change that keeps the case in its phase."""
+    phase = Phase(case.phase)
+    record_transition(
+        session, case, Transition(at=now, by=by, from_phase=phase, to_phase=phase, why=why)
+    )
+
+
+def assign(session: Session, case: CaseRow, assignee: str, *, by: str, now: datetime) -> None:
+    case.assigned_to = assignee
+    record_change(session, case, by=by, why=f"kontaktperson: {assignee}", now=now)
+
+
+def set_meeting(session: Session, case: CaseRow, at: datetime, *, now: datetime) -> None:
+    case.meeting_at = at
+    case.updated_at = now
+    session.add(case)
+
+
+def set_override(session: Session, case: CaseRow, reason: str, *, now: datetime) -> None:
+    case.override_reason = reason
+    case.updated_at = now
+    session.add(case)
+
+
+def record_decision(
+    session: Session,
+    case: CaseRow,
+    *,
+    outcome: str,
+    support: Sequence[SupportRequest],
+    by: str,
+    now: datetime,
+    note: str | None,
+) -> DecisionRow:
+    row = DecisionRow(
+        case_id=_case_id(case),
+        outcome=outcome,
+        support=[s.to_dict() for s in support],
+        by=by,
+        at=now,
+        note=note or None,
+    )
+    session.add(row)
+    return row
+
+
+def record_measurement(
+    session: Session, case: CaseRow, *, kind: str, text: str, by: str, now: datetime
+) -> MeasurementRow:
+    row = MeasurementRow(case_id=_case_id(case), kind=kind, text=text, by=by, at=now)
+    session.add(row)
+    return row
+
+
+def measurement_kinds(session: Session, case: CaseRow) -> set[str]:
+    return set(
+        session.exec(select(MeasurementRow.kind).where(MeasurementRow.case_id == case.id)).all()
+    )
+
+
+@dataclass(frozen=True)
+class Statistics:
+    per_phase: dict[str, int]
+    per_area: dict[str, int]
+    """Area name (or ``""`` for cases without one) -> number of cases."""
+    granted_cases: int
+    granted_sek: int
+
+
+def statistics(session: Session) -> Statistics:
+    """Counts over all cases, and the financing granted by the committee's decisions."""
+    cases = session.exec(select(CaseRow.phase, CaseRow.area_name)).all()
+    per_phase = Counter(phase for phase, _ in cases)
+    per_area = Counter(area or "" for _, area in cases)
+    granted = session.exec(
+        select(DecisionRow).where(DecisionRow.outcome == GRANTED).order_by(col(DecisionRow.id))
+    ).all()
+    total = sum(int(s.get("amount_sek") or 0) for d in granted for s in d.support)
+    return Statistics(
+        per_phase=dict(per_phase),
+        per_area=dict(per_area),
+        granted_cases=len({d.case_id for d in granted}),
+        granted_sek=total,
+    )

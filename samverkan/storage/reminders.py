@@ -1,0 +1,97 @@
+"""Reminders: what is due when, for which case. The scheduler's tick sends them; this stores them.
+
+A reminder moves ``pending`` -> ``claimed`` -> ``done``. Commands add one more end state,
+``cancelled``, for reminders that no longer make sense (a meeting moved, a case withdrawn);
+only a pending reminder is ever cancelled, so a cancelled one was never sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from samverkan.storage.models import CaseRow, ReminderRow
+
+PENDING = "pending"
+DONE = "done"
+CANCELLED = "cancelled"
+
+MEETING = "mote"
+RESULT = "resultatmatning"
+EFFECT = "effektmatning"
+
+
+@dataclass(frozen=True)
+class PendingReminder:
+    ref: str
+    title: str | None
+    kind: str
+    due_at: datetime
+    note: str | None
+
+
+def schedule(
+    session: Session, case: CaseRow, *, kind: str, due_at: datetime, note: str | None
+) -> ReminderRow:
+    """Add a pending reminder; the same case, kind and moment twice gives the one row."""
+    row = session.exec(
+        select(ReminderRow).where(
+            ReminderRow.case_id == case.id, ReminderRow.kind == kind, ReminderRow.due_at == due_at
+        )
+    ).first()
+    if row is None:
+        row = ReminderRow(case_id=case.id, kind=kind, due_at=due_at, note=note)  # type: ignore[arg-type]
+    elif row.state == CANCELLED:  # rebooked back to the same time: never sent, so safe to revive
+        row.state, row.done_at, row.note = PENDING, None, note
+    session.add(row)
+    return row
+
+
+def cancel_pending(
+    session: Session, case: CaseRow, *, now: datetime, kinds: Collection[str] | None = None
+) -> int:
+    """Cancel the case's pending reminders (of ``kinds``, or all); returns how many."""
+    query = select(ReminderRow).where(ReminderRow.case_id == case.id, ReminderRow.state == PENDING)
+    if kinds is not None:
+        query = query.where(col(ReminderRow.kind).in_(list(kinds)))
+    rows = session.exec(query).all()
+    for row in rows:
+        row.state, row.done_at = CANCELLED, now
+        session.add(row)
+    return len(rows)
+
+
+def complete_pending(session: Session, case: CaseRow, *, kind: str, now: datetime) -> bool:
+    """Mark the soonest pending reminder of ``kind`` done (its work was reported)."""
+    row = session.exec(
+        select(ReminderRow)
+        .where(
+            ReminderRow.case_id == case.id,
+            ReminderRow.kind == kind,
+            ReminderRow.state == PENDING,
+        )
+        .order_by(col(ReminderRow.due_at))
+    ).first()
+    if row is None:
+        return False
+    row.state, row.done_at = DONE, now
+    session.add(row)
+    return True
+
+
+def pending_reminders(session: Session, *, limit: int = 50) -> list[PendingReminder]:
+    """Reminders not yet sent, soonest first."""
+    rows = session.exec(
+        select(ReminderRow, CaseRow)
+        .join(CaseRow, col(CaseRow.id) == col(ReminderRow.case_id))
+        .where(ReminderRow.state == PENDING)
+        .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
+        .limit(limit)
+    ).all()
+    return [
+        PendingReminder(ref=c.ref, title=c.title, kind=r.kind, due_at=r.due_at, note=r.note)
+        for r, c in rows
+    ]
