@@ -25,7 +25,7 @@ _UNIT_AFTER = (
     r"|miljoner\s+kronor|miljon\s+kronor|miljoner\s+kr|miljon\s+kr|miljoner|miljon"
     r"|milj\.?\s*kr|mkr|mnkr|msek"
     r"|kronor|kr|sek|k"
-    r")(?![\wåäö])\.?"
+    r")(?![\wåäö-])\.?"
     r"|(?P<dash>:-)"
 )
 _AMOUNT = re.compile(
@@ -58,7 +58,7 @@ def parse_amounts(text: str) -> list[tuple[int, str]]:
         value = _to_decimal(raw, scaled=scale > 1)
         if value is None or value <= 0:
             continue
-        out.append((int(value * scale), match.group(0).strip()))
+        out.append((int(value * scale), match.group(0).strip().rstrip(".")))
     return out
 
 

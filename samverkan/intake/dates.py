@@ -164,7 +164,8 @@ def _month_span(text: str) -> tuple[date, int, str] | None:
     """A span between two dates ("mars 2027 – februari 2029"): start, inclusive months."""
     dates = list(_DATE_RE.finditer(text))
     for first, second in pairwise(dates):
-        if not _RANGE_GAP.fullmatch(text[first.end() : second.start()]):
+        gap = text[first.end() : second.start()]
+        if len(gap) > 12 or not _RANGE_GAP.fullmatch(gap):
             continue
         start, end = _to_date(first), _to_date(second, end_of_month=True)
         if start is None or end is None or end <= start:

@@ -76,7 +76,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _LABEL_TO_FIELD = {label: name for name, labels in _LABELS.items() for label in labels}
 _LABEL_LINE = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]*)?(?P<label>[^:\n]{2,45}?)[ \t]*:[ \t]*(?P<value>.*)$"
+    r"^[ \t]*(?:[-*•][ \t]*)?(?P<label>[^:\s][^:\n]{1,44}?)[ \t]*:[ \t]*(?P<value>.*)$"
 )
 _LABEL_NOISE = re.compile(r"\s*\([^)]*\)|[*_]")
 
@@ -208,7 +208,7 @@ _PHONE = re.compile(
     r"(?P<rest>[1-9]\d{0,3}\)?(?:[ \u00a0-]?\d){5,8})(?![\d-])"
 )
 _PHONE_LABEL = re.compile(r"\b(?:tel|telefon|tfn|mobil|mob|phone|ring)\b\.?:?\s*$", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _NAME = re.compile(
     r"^[A-ZÅÄÖÉ][a-zåäöéüè]+(?:-[A-ZÅÄÖ][a-zåäö]+)?(?: [A-ZÅÄÖÉ][a-zåäöéüè'-]+){1,2}$"
 )

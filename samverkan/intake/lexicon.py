@@ -42,7 +42,7 @@ _ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
     ("riksbyggen", _A.FASTIGHETSAGARE, "exact"),
     ("hyresgäst", _A.BOENDE, "in"),
     ("boende", _A.BOENDE, "start"),
-    ("invånare", _A.BOENDE, "in"),
+    ("invånar", _A.BOENDE, "in"),
     ("granne", _A.BOENDE, "start"),
     ("grannar", _A.BOENDE, "start"),
     ("residents", _A.BOENDE, "exact"),

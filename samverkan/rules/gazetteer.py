@@ -68,6 +68,8 @@ class Gazetteer:
         self._index: dict[tuple[str, ...], _Entry] = {}
         self._malmo: list[Area] = []
         self._build(data)
+        # First words of all names: most tokens of a text are not, and are passed at once.
+        self._first_words = {key[0] for key in self._index}
         self._max_words = max((len(k) for k in self._index), default=1)
 
     @classmethod
@@ -123,7 +125,7 @@ class Gazetteer:
 
     def resolve(self, name: str) -> Area | None:
         """One place name, as an actor would write it in a form field, to its area."""
-        cleaned = name.strip().strip(".,;:()\"'")
+        cleaned = name[:200].strip().strip(".,;:()\"'")
         candidates = [cleaned]
         for _ in range(2):
             cleaned = _RESOLVE_NOISE.sub("", cleaned).strip()
@@ -193,6 +195,9 @@ class Gazetteer:
     def _match_at(
         self, text: str, tokens: list[re.Match[str]], i: int
     ) -> tuple[_Entry, int, bool] | None:
+        first = tokens[i].group().lower()
+        if first not in self._first_words and first[:-1] not in self._first_words:
+            return None
         first_upper = tokens[i].group()[:1].isupper()
         longest = min(self._max_words, len(tokens) - i)
         for n in range(longest, 0, -1):
