@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -39,7 +40,14 @@ from samverkan.rules.criteria import (
 from samverkan.rules.gazetteer import Gazetteer
 from samverkan.rules.komplettering import missing_items
 from samverkan.rules.model import Application, Area
-from samverkan.rules.phases import TERMINAL, Phase, Role, TransitionRefused, transition
+from samverkan.rules.phases import (
+    TERMINAL,
+    Phase,
+    Role,
+    Transition,
+    TransitionRefused,
+    transition,
+)
 from samverkan.rules.ruleset import RuleSet, bundled_ruleset_path, load_ruleset
 from samverkan.storage import cases as case_store
 from samverkan.storage.db import session_scope
@@ -50,6 +58,7 @@ log = logging.getLogger(__name__)
 
 REF_IN_SUBJECT = re.compile(r"\bSAM-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 SYSTEM = "system"
+PROCESS_CACHE_SECONDS = 10.0
 
 
 class Outcome(StrEnum):
@@ -105,6 +114,7 @@ class Intake:
         self.clock = clock
         self.limits = limits or Limits()
         self._related_cache: dict[str, list[str]] = {}
+        self._process_cache: tuple[float, list[ExistingProcess] | None] = (0.0, None)
 
     # -- the pipeline ---------------------------------------------------------------------
 
@@ -224,15 +234,21 @@ class Intake:
         now: datetime,
     ) -> CaseRow:
         app = self._extract(msg)
-        move = transition(
-            None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why="ansökan via e-post", now=now
-        )
-        case = case_store.create_case(session, app, transition=move, origin="email", now=now)
+        # Judged before the case row exists, so the case is written once, in its final phase.
+        evaluation = evaluate(app, self.rules, self._coordination(session, None, app))
+        moves = [
+            transition(
+                None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why="ansökan via e-post", now=now
+            )
+        ]
+        onward = self._next_after_evaluation(Phase.INKOMMEN, evaluation, now)
+        if onward is not None:
+            moves.append(onward)
+        case = case_store.create_case(session, app, moves=moves, origin="email", now=now)
+        case_store.save_evaluation(session, case, evaluation.to_dict(), trigger="ansökan", now=now)
         inbound = self._save_inbound(
             session, msg, raw, digest, source, case, Outcome.CREATED, None, now
         )
-        evaluation = self.evaluate_case(session, case, app, trigger="ansökan", now=now)
-        self._advance_after_evaluation(session, case, evaluation, now)
         overlap = next((r for r in evaluation.results if r.id == "overlapp"), None)
         if overlap is not None and overlap.status is Status.WARNING:
             queue_notice(
@@ -284,30 +300,36 @@ class Intake:
         return evaluation
 
     def _coordination(
-        self, session: Session, case: CaseRow, app: Application
+        self, session: Session, case: CaseRow | None, app: Application
     ) -> CoordinationContext:
-        processes = [
-            ExistingProcess(
-                name=p.name,
-                areas=tuple(self._area(a) for a in p.areas),
-                contact=p.contact,
-            )
-            for p in active_processes(session)
-        ]
+        processes = self._processes(session)
         if app.area is None or not app.area.in_malmo:
             return CoordinationContext(processes=processes)
         # Only cases in a related area can overlap; asking for those keeps this step from
         # growing with the number of cases.
         related = self._related_names(app.area)
-        others = session.exec(
-            select(CaseRow.ref, CaseRow.area_name).where(
-                CaseRow.id != case.id,
-                col(CaseRow.area_name).in_(related),
-                col(CaseRow.phase).not_in([p.value for p in TERMINAL]),
-            )
-        ).all()
+        query = select(CaseRow.ref, CaseRow.area_name).where(
+            col(CaseRow.area_name).in_(related),
+            col(CaseRow.phase).not_in([p.value for p in TERMINAL]),
+        )
+        if case is not None:
+            query = query.where(CaseRow.id != case.id)
+        others = session.exec(query).all()
         active = [ActiveCase(ref=ref, area=self._area(name)) for ref, name in others if name]
         return CoordinationContext(processes=processes, active_cases=active)
+
+    def _processes(self, session: Session) -> list[ExistingProcess]:
+        """The registry, re-read at most every few seconds (it changes a few times a year)."""
+        fresh_at, cached = self._process_cache
+        if cached is None or time.monotonic() - fresh_at > PROCESS_CACHE_SECONDS:
+            cached = [
+                ExistingProcess(
+                    name=p.name, areas=tuple(self._area(a) for a in p.areas), contact=p.contact
+                )
+                for p in active_processes(session)
+            ]
+            self._process_cache = (time.monotonic(), cached)
+        return cached
 
     def _area(self, name: str) -> Area:
         return self.gazetteer.resolve(name) or Area(name, True)
@@ -324,8 +346,14 @@ class Intake:
     def _advance_after_evaluation(
         self, session: Session, case: CaseRow, evaluation: Evaluation, now: datetime
     ) -> None:
+        move = self._next_after_evaluation(Phase(case.phase), evaluation, now)
+        if move is not None:
+            case_store.record_transition(session, case, move)
+
+    def _next_after_evaluation(
+        self, current: Phase, evaluation: Evaluation, now: datetime
+    ) -> Transition | None:
         """Incomplete asks the actor for more; complete goes to the contact person."""
-        current = Phase(case.phase)
         if evaluation.outcome is Verdict.INCOMPLETE and current is Phase.INKOMMEN:
             target, why = Phase.KOMPLETTERING, "uppgifter saknas"
         elif evaluation.outcome is Verdict.COMPLETE and current in (
@@ -334,12 +362,11 @@ class Intake:
         ):
             target, why = Phase.BEDOMNING, "ansökan är komplett"
         else:
-            return
+            return None
         try:
-            move = transition(current, target, by=SYSTEM, role=Role.SYSTEM, why=why, now=now)
+            return transition(current, target, by=SYSTEM, role=Role.SYSTEM, why=why, now=now)
         except TransitionRefused:
-            return
-        case_store.record_transition(session, case, move)
+            return None
 
     def _acknowledge(
         self,

@@ -70,11 +70,12 @@ def create_case(
     session: Session,
     app: Application,
     *,
-    transition: Transition,
+    moves: Sequence[Transition],
     origin: str,
     now: datetime,
 ) -> CaseRow:
-    """Open a case for an application; ``transition`` is the checked move into ``inkommen``."""
+    """Open a case for an application; ``moves`` are the checked transitions it has made,
+    starting with the one into ``inkommen`` (intake may move it on at once)."""
     year = now.year
     ref, seq = next_reference(session, year)
     case = CaseRow(
@@ -82,15 +83,17 @@ def create_case(
         year=year,
         seq=seq,
         title=app.title,
-        phase=transition.to_phase.value,
+        phase=moves[-1].to_phase.value,
         origin=origin,
         created_at=now,
         updated_at=now,
     )
+    _set_columns(case, app, now)
     session.add(case)
     session.flush()
-    save_application(session, case, app, now=now)
-    record_transition(session, case, transition)
+    _save_parts(session, case, app, new=True)
+    for move in moves:
+        record_transition(session, case, move)
     return case
 
 
@@ -117,7 +120,13 @@ def application_of(case: CaseRow) -> Application:
 
 
 def save_application(session: Session, case: CaseRow, app: Application, *, now: datetime) -> None:
-    """Store the application whole (with evidence) and in its queryable parts."""
+    """Store a changed application whole (with evidence) and in its queryable parts."""
+    _set_columns(case, app, now)
+    session.add(case)
+    _save_parts(session, case, app, new=False)
+
+
+def _set_columns(case: CaseRow, app: Application, now: datetime) -> None:
     case.application = app.to_dict()
     case.title = case.title or app.title
     case.area_name = app.area.name if app.area else None
@@ -125,8 +134,16 @@ def save_application(session: Session, case: CaseRow, app: Application, *, now: 
     case.duration_months = app.duration_months
     case.start_date = app.start
     case.updated_at = now
-    session.add(case)
-    applicant = session.exec(select(ApplicantRow).where(ApplicantRow.case_id == case.id)).first()
+
+
+def _save_parts(session: Session, case: CaseRow, app: Application, *, new: bool) -> None:
+    applicant = None
+    if not new:
+        applicant = session.exec(
+            select(ApplicantRow).where(ApplicantRow.case_id == case.id)
+        ).first()
+        session.execute(delete(CaseActorRow).where(col(CaseActorRow.case_id) == case.id))
+        session.execute(delete(SupportRequestRow).where(col(SupportRequestRow.case_id) == case.id))
     applicant = applicant or ApplicantRow(case_id=_id(case))
     applicant.organisation = app.organisation
     applicant.orgnr = app.orgnr
@@ -135,8 +152,6 @@ def save_application(session: Session, case: CaseRow, app: Application, *, now: 
     applicant.email = app.email
     applicant.phone = app.phone
     session.add(applicant)
-    session.execute(delete(CaseActorRow).where(col(CaseActorRow.case_id) == case.id))
-    session.execute(delete(SupportRequestRow).where(col(SupportRequestRow.case_id) == case.id))
     if app.actors:
         session.execute(
             insert(CaseActorRow),

@@ -92,7 +92,7 @@ class MessageRow(SQLModel, table=True):
     references: str | None = Field(default=None, sa_type=Text)
     subject: str | None = Field(default=None, sa_type=Text)
     sender: str | None = None
-    recipients: str | None = Field(default=None, sa_type=Text)
+    recipients: str | None = Field(default=None, sa_type=Text, index=True)
     body_text: str | None = Field(default=None, sa_type=Text)
     body_html: str | None = Field(default=None, sa_type=Text)
     raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))

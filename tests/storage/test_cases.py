@@ -38,7 +38,7 @@ APP = Application(
 
 def open_case(session: Session, now: datetime, app: Application = APP) -> cases.CaseRow:
     move = transition(None, Phase.INKOMMEN, by="system", role=Role.SYSTEM, why="e-post", now=now)
-    return cases.create_case(session, app, transition=move, origin="email", now=now)
+    return cases.create_case(session, app, moves=[move], origin="email", now=now)
 
 
 def test_init_twice_is_harmless_and_reaches_the_newest_schema(
@@ -202,3 +202,14 @@ def test_naive_datetimes_are_refused_by_storage(engine: Engine) -> None:
         with pytest.raises(StatementError, match="naive datetime"):
             session.flush()
         session.rollback()
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(engine: Engine) -> None:
+    """A model change without a migration would break `samverkan init` on a real database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []

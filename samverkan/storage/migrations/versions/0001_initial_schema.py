@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 20:38:20.189660
+Create Date: 2026-11-27 20:50:46.881077
 """
 
 from collections.abc import Sequence
@@ -207,6 +207,7 @@ def upgrade() -> None:
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_message_case_id"), ["case_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_message_outcome"), ["outcome"], unique=False)
+        batch_op.create_index(batch_op.f("ix_message_recipients"), ["recipients"], unique=False)
         batch_op.create_index(batch_op.f("ix_message_send_state"), ["send_state"], unique=False)
 
     op.create_table(
@@ -302,6 +303,7 @@ def downgrade() -> None:
     op.drop_table("phase_change")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_send_state"))
+        batch_op.drop_index(batch_op.f("ix_message_recipients"))
         batch_op.drop_index(batch_op.f("ix_message_outcome"))
         batch_op.drop_index(batch_op.f("ix_message_case_id"))
 

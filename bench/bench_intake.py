@@ -1,0 +1,157 @@
+"""Intake throughput and memory (issue: e-mail intake).
+
+    .venv/bin/python -m bench.bench_intake [--n 5000] [--memory]
+
+Prints a table: Python's own full parse of the same messages (``email`` with ``policy.default``,
+body and every attachment decoded) against the whole pipeline (parse, extract, store, evaluate,
+queue the reply) on SQLite, one core. Goal: the pipeline costs at most 2.5x the full parse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import mailbox
+import resource
+import tempfile
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from bench.mailgen import generate
+from samverkan.config import Settings
+from samverkan.intake.pipeline import Intake
+from samverkan.intake.sources import iter_messages
+from samverkan.storage.db import make_engine
+from samverkan.storage.setup import initialise
+
+
+def full_parse(raw: bytes) -> int:
+    """The baseline: what any mail program must at least do with a message."""
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    size = 0
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        content = part.get_content()
+        size += len(content)
+    return size
+
+
+def fresh_intake(directory: Path) -> Intake:
+    url = f"sqlite:///{directory / 'bench.db'}"
+    engine = make_engine(url)
+    settings = Settings(_env_file=None, database_url=url)
+    initialise(engine, settings, time_now())
+    return Intake(engine, settings)
+
+
+def time_now():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def throughput(n: int) -> list[tuple[str, str, str]]:
+    messages = list(generate(n))
+    megabytes = sum(len(m) for m in messages) / 1e6
+    gc.collect()
+    t0 = time.perf_counter()
+    for raw in messages:
+        full_parse(raw)
+    parse_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        intake = fresh_intake(Path(tmp))
+        outcomes: dict[str, int] = {}
+        t0 = time.perf_counter()
+        for i, raw in enumerate(messages):
+            result = intake.process(raw, source=f"gen#{i}")
+            outcomes[result.outcome.value] = outcomes.get(result.outcome.value, 0) + 1
+        pipe_s = time.perf_counter() - t0
+    ratio = pipe_s / parse_s
+    return [
+        ("messages", f"{n}", f"{megabytes:.1f} MB"),
+        ("full parse (email, policy.default)", f"{n / parse_s:,.0f} msg/s", f"{parse_s:.2f} s"),
+        ("whole pipeline (SQLite)", f"{n / pipe_s:,.0f} msg/s", f"{pipe_s:.2f} s"),
+        (
+            "pipeline cost / full parse",
+            f"{ratio:.2f}x",
+            "goal <= 2.5x " + ("OK" if ratio <= 2.5 else "MISSED"),
+        ),
+        ("outcomes", ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())), ""),
+    ]
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def memory(n_mbox: int) -> list[tuple[str, str, str]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp)
+        big = path / "big.eml"
+        from email.message import EmailMessage
+
+        msg = EmailMessage()
+        msg["From"] = "Stor Bilaga <stor@example.se>"
+        msg["Subject"] = "Ansökan med stor bilaga"
+        msg["Message-ID"] = "<big@example.se>"
+        msg.set_content("Ansökan om samverkansstöd för Seved, se bilaga.")
+        msg.add_attachment(
+            b"\x89PNG\r\n\x1a\n" + bytes(25_000_000),
+            maintype="image",
+            subtype="png",
+            filename="karta.png",
+        )
+        big.write_bytes(msg.as_bytes())
+        del msg
+        box_path = path / "many.mbox"
+        box = mailbox.mbox(box_path)
+        for raw in generate(n_mbox, attachment_every=0):
+            box.add(raw)
+        box.close()
+        intake = fresh_intake(path)
+        gc.collect()
+        before = max_rss_mb()
+        for raw in iter_messages([big]):
+            intake.process(raw.data, source=raw.source)
+        after_big = max_rss_mb()
+        checkpoints = []
+        for i, raw in enumerate(iter_messages([box_path])):
+            intake.process(raw.data, source=raw.source)
+            if (i + 1) % (n_mbox // 5) == 0:
+                checkpoints.append(max_rss_mb())
+    rows.append(("peak RSS before", f"{before:.0f} MB", ""))
+    rows.append(("after a 25 MB message", f"{after_big:.0f} MB", ""))
+    rows.append(
+        (
+            f"during a {n_mbox:,}-message mbox",
+            " → ".join(f"{c:.0f}" for c in checkpoints) + " MB",
+            "flat" if checkpoints[-1] - checkpoints[0] < 50 else "GROWS",
+        ),
+    )
+    return rows
+
+
+def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--memory", action="store_true", help="also the memory run")
+    parser.add_argument("--mbox", type=int, default=50_000)
+    args = parser.parse_args()
+    print_table(f"Intake throughput, {args.n} messages", throughput(args.n))
+    if args.memory:
+        print_table("Memory", memory(args.mbox))
+
+
+if __name__ == "__main__":
+    main()
