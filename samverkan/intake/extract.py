@@ -495,9 +495,9 @@ def _field_amount(value: str) -> int | None:
 
 _CASE_REF = re.compile(r"\[?\bSAM-\d{4}-\d{4}\b\]?")
 _SUBJECT_NOISE = re.compile(
-    r"^(?:ansökan|ansökning|application|intresseanmälan)?\s*(?:om\s+)?"
-    r"(?:samverkansstöd|samverkan|stöd|support)?\s*(?:[:\-–—]\s*|\b(?:för|till|gällande|avseende|"
-    r"i|på|for)\b\s*)?",
+    r"^(?:(?:ansökan|ansökning|application|intresseanmälan)(?:\s+(?:om|for))?"
+    r"(?:\s+(?:samverkansstöd|samverkan|stöd|collaboration support|support))?|samverkansstöd)"
+    r"\s*(?:[:\-–—]\s*|(?:för|till|gällande|avseende|i|på)\s+)?",
     re.IGNORECASE,
 )
 

@@ -31,6 +31,12 @@ _PLACE_PHRASE = re.compile(
     r"|\b(?P<b>[A-ZÅÄÖ][a-zåäöé]+)-?området\b"
 )
 _ABBREVIATION = re.compile(r"[A-ZÅÄÖ]{2,4}")
+# Words that say "this is the area we apply for": "stöd för X", "området är X", "Område: X".
+_CLAIM = re.compile(
+    r"(?:\b(?:stöd|samverkansstöd|samverkan|ansökan|ansöker|söker)\s+(?:för|i|på|gällande|avseende)"
+    r"(?:\s+(?:området|stadsdelen|delområdet))?"
+    r"|\b[Oo]mrådet(?:\s+\w+){0,3}\s+är|\b[Oo]mråde:|\bsupport for|\bapply for)\s*$"
+)
 _RESOLVE_NOISE = re.compile(
     r"^(?:i|på|inom|in|området|stadsdelen|delområdet)\s+|[\s,]+(?:i\s+)?malmö(?:\s+stad)?$",
     re.IGNORECASE,
@@ -173,7 +179,9 @@ class Gazetteer:
         """The area an application is about, with the words it was read from.
 
         A Malmö area wins over a place outside Malmö (an applicant from Lund may apply for
-        Möllevången). Several Malmö places resolve to the smallest area that holds them all:
+        Möllevången), and a place the text claims ("vi söker stöd för Norra Sofielund",
+        "området är Seved") wins over places merely mentioned ("Sofielunds folkets hus").
+        Otherwise several Malmö places resolve to the smallest area that holds them all:
         Seved and Norra Sofielund give Sofielund; Södra Sofielund and Seved (a part of it)
         give Södra Sofielund. When nothing is
         recognised but a place-like phrase ("området Bulltofta") is present, the phrase is
@@ -181,8 +189,9 @@ class Gazetteer:
         """
         mentions = self.mentions(text)
         inside = [m for m in mentions if m.area.in_malmo]
-        if inside:
-            return _choose(inside)
+        claimed = [m for m in inside if _CLAIM.search(text, max(0, m.start - 40), m.start)]
+        if claimed or inside:
+            return _choose(claimed or inside)
         if mentions:
             counts = Counter(m.area.name for m in mentions)
             best = max(mentions, key=lambda m: (counts[m.area.name], -m.start))

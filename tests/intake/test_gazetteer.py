@@ -160,3 +160,10 @@ def test_a_long_text_is_scanned_quickly(gaz: Gazetteer) -> None:
     area, _ = gaz.find(text)
     assert area is not None
     assert area.name == "Seved"
+
+
+def test_the_area_applied_for_wins_over_places_merely_mentioned(gaz: Gazetteer) -> None:
+    text = "Vi söker samverkansstöd för Norra Sofielund tillsammans med Sofielunds folkets hus."
+    area, words = gaz.find(text)
+    assert area is not None
+    assert (area.name, words) == ("Norra Sofielund", "Norra Sofielund")
