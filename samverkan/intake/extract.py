@@ -16,7 +16,21 @@ from typing import Any
 
 from samverkan.intake.amounts import parse_amounts
 from samverkan.intake.dates import parse_duration, parse_start
-from samverkan.intake.lexicon import find_actors
+from samverkan.intake.lexicon import (
+    ASK,
+    FIELD_LABELS,
+    FINANCE_CUE,
+    GOALS_CUE,
+    OTHER_CUE,
+    OUR_STAFF,
+    OWN_CUE,
+    PERSONAL_CUE,
+    PROCESS_CUE,
+    PURPOSE_CUE,
+    PURPOSE_WORD,
+    TOTAL_CUE,
+    find_actors,
+)
 from samverkan.intake.orgnr import find_orgnr
 from samverkan.intake.quoting import strip_subject_prefixes
 from samverkan.rules.gazetteer import Gazetteer
@@ -26,55 +40,7 @@ __all__ = ["extract", "normalise_phone"]
 
 # ---- form fields -----------------------------------------------------------------------------
 
-_LABELS: dict[str, tuple[str, ...]] = {
-    "organisation": (
-        "organisation", "organisationens namn", "namn på organisation", "namn på organisationen",
-        "förening", "föreningens namn", "sökande", "sökande organisation", "företag",
-        "företagets namn", "organisation/förening", "förening/organisation", "applicant",
-        "organisation name", "organization", "sökande part",
-    ),
-    "orgnr": ("organisationsnummer", "org.nr", "orgnr", "org nr", "org. nr", "org.nummer"),
-    "contact_name": (
-        "kontaktperson", "kontakt", "namn", "contact", "contact person", "ansvarig",
-        "ansvarig person", "kontaktpersonens namn", "name", "ditt namn",
-    ),
-    "email": ("e-post", "epost", "e-mail", "email", "mail", "mejl", "e-postadress", "mejladress"),
-    "phone": ("telefon", "tel", "tfn", "mobil", "telefonnummer", "mobilnummer", "phone", "tel.nr"),
-    "area": (
-        "område", "geografiskt område", "plats", "stadsdel", "area", "delområde",
-        "geografisk avgränsning", "avgränsning", "området", "location", "vilket område",
-    ),
-    "actors": (
-        "aktörer", "medverkande aktörer", "samverkanspartners", "parter", "partners",
-        "deltagande aktörer", "samverkande aktörer", "medverkande", "actors",
-    ),
-    "support": (
-        "stödform", "typ av stöd", "sökt stöd", "vi söker", "önskat stöd", "stöd", "stödformer",
-        "vilket stöd söker ni", "support", "support requested",
-    ),
-    "amount": ("belopp", "sökt belopp", "summa", "ansökt belopp", "amount", "sökt bidrag"),
-    "duration": (
-        "tidsperiod", "period", "projekttid", "tidsram", "varaktighet", "löptid", "tid",
-        "projektperiod", "duration", "time frame",
-    ),
-    "start": ("start", "startdatum", "projektstart", "start datum", "planerad start", "start date"),
-    "purpose": (
-        "syfte", "utmaningar", "bakgrund", "beskrivning", "utmaningar och utvecklingspotential",
-        "lokala utmaningar", "behov", "problem", "syfte och bakgrund", "bakgrund och syfte",
-        "beskrivning av området", "purpose", "background", "challenges", "utvecklingspotential",
-    ),
-    "goals": (
-        "mål", "förväntade resultat", "förväntade effekter", "effektmål", "resultat",
-        "målsättning", "mål och förväntade resultat", "goals", "expected results",
-        "förväntat resultat",
-    ),
-    "own_contribution": (
-        "egen insats", "egna insatser", "vi bidrar med", "medfinansiering", "egen finansiering",
-        "own contribution", "egen insats/medfinansiering", "vår insats",
-    ),
-    "title": ("projektnamn", "projekttitel", "rubrik", "namn på projektet", "titel", "project"),
-}  # fmt: skip
-_LABEL_TO_FIELD = {label: name for name, labels in _LABELS.items() for label in labels}
+_LABEL_TO_FIELD = {label: name for name, labels in FIELD_LABELS.items() for label in labels}
 _LABEL_LINE = re.compile(
     r"^[ \t]*(?:[-*•][ \t]*)?(?P<label>[^:\s][^:\n]{1,44}?)[ \t]*:[ \t]*(?P<value>.*)$"
 )
@@ -129,57 +95,7 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _OPENING = re.compile(r"^(?:hej|hejsan|hallå|god dag|hello|hi)\b[\s!,.]*", re.IGNORECASE)
-_PURPOSE_CUE = re.compile(
-    r"\b(?:syfte\w*|utmaning\w*|problem\w*|otrygg\w*|nedskräp\w*|skadegörelse|"
-    r"utvecklingspotential|behov\w*|brist\w*|förfall\w*|tomma lokaler|vakan\w*|kriminalitet|"
-    r"vill utveckla|slitn\w*|sliten|saknas|saknar|nedgång\w*|ödslig\w*|tappar|challenges?|"
-    r"purpose|unsafe)\b",
-    re.IGNORECASE,
-)
-_PURPOSE_WORD = re.compile(r"\b(?:syfte\w*|utmaning\w*|problem\w*)\b", re.IGNORECASE)
-_GOALS_CUE = re.compile(
-    r"\b(?:mål|målet|målen|målsättning\w*|effektmål\w*|förväntad\w* (?:resultat|effekt\w*)|"
-    r"resultat(?:et|en)?|effekt(?:en|er|erna)?|uppnå|ska leda till|mätbar\w*|indikator\w*|"
-    r"goals?|expected results?|outcomes?)\b",
-    re.IGNORECASE,
-)
-_OWN_CUE = re.compile(
-    r"(?<!staden )(?<!kommunen )(?<!ni )\b(?:egen insats\w*|egna insats\w*|vi bidrar|bidrar vi|"
-    r"bidrar med|bidra med|medfinansierar|ideell tid|ideella timmar|ideellt arbete|vi står för|"
-    r"står vi för|egen finansiering|egna medel|egen medfinansiering|vårt bidrag|vår insats|"
-    r"in kind|own contribution|we contribute|we will contribute)\b",
-    re.IGNORECASE,
-)
-_ASK = re.compile(
-    r"\b(?:söker|ansöker|önskar|begär|behöver|ber om|ber er om|vill ha|skulle behöva|"
-    r"apply|applying|request|asking)\b",
-    re.IGNORECASE,
-)
-_FINANCE_CUE = re.compile(
-    r"(?<!inga )(?<!ingen )(?<!inte )(?<!utan )"
-    r"\b(?:finansiering|bidrag(?:et)?|ekonomiskt stöd|medfinansiering|belopp(?:et)?|"
-    r"pengar|funding|grant)\b",
-    re.IGNORECASE,
-)
-_TOTAL_CUE = re.compile(
-    r"\b(?:total\w*|budget\w*|omslutning|omsättning|totalkostnad\w*|kostar|kostnad)\b",
-    re.IGNORECASE,
-)
-_PERSONAL_CUE = re.compile(
-    r"\b(?:personal(?:stöd|resurs\w*)?|tjänsteperson\w*|timmar|arbetstid|handläggar\w*|"
-    r"medarbetare från|person från (?:staden|kommunen)|staff)\b",
-    re.IGNORECASE,
-)
-_OUR_STAFF = re.compile(r"\b(?:vår|våra|egen|egna)\s+(?:personal|anställda)\b", re.IGNORECASE)
 _HOURS = re.compile(r"(?<![\d,.])(?P<n>\d{1,3}(?:[ \u00a0]\d{3})?|\d+)\s*(?:timmar|tim|h)\b")
-_PROCESS_CUE = re.compile(
-    r"\b(?:processtöd\w*|processledning|processledare|facilitering|facilitator\w*|workshop\w*|"
-    r"analys\w*|kartläggning\w*|stöd i processen|dialogmöte\w*|process support)\b",
-    re.IGNORECASE,
-)
-_OTHER_CUE = re.compile(
-    r"\b(?:hjälp med|tillgång till|låna|lån av|tillstånd|upplåtelse|stöd med)\b", re.IGNORECASE
-)
 
 
 def _sentences(text: str) -> list[str]:
@@ -193,7 +109,7 @@ def _sentences(text: str) -> list[str]:
 
 
 def _is_own(sentence: str) -> bool:
-    return _OWN_CUE.search(sentence) is not None
+    return OWN_CUE.search(sentence) is not None
 
 
 def _cued(sentences: Iterable[str], cue: re.Pattern[str], *, limit: int = 3) -> str | None:
@@ -419,12 +335,12 @@ def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
             at = sentence.find(words, previous_end)
             window = sentence[max(previous_end, at - 50) : at]
             previous_end = at + len(words)
-            if _OWN_CUE.search(window) or _TOTAL_CUE.search(window):
+            if OWN_CUE.search(window) or TOTAL_CUE.search(window):
                 continue
-            if _ASK.search(window) or _FINANCE_CUE.search(window):
+            if ASK.search(window) or FINANCE_CUE.search(window):
                 return amount, sentence
-            plain = not _is_own(sentence) and not _TOTAL_CUE.search(sentence)
-            asks = _ASK.search(sentence) or _FINANCE_CUE.search(sentence)
+            plain = not _is_own(sentence) and not TOTAL_CUE.search(sentence)
+            asks = ASK.search(sentence) or FINANCE_CUE.search(sentence)
             if fallback is None and plain and asks:
                 fallback = amount, sentence
     return fallback
@@ -448,12 +364,12 @@ def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[Supp
         amount, sentence = found
         evidence.append(sentence)
     requests: list[SupportRequest] = []
-    finance = next((s for s in asked if _FINANCE_CUE.search(s)), None)
+    finance = next((s for s in asked if FINANCE_CUE.search(s)), None)
     if amount is not None or finance:
         requests.append(SupportRequest(SupportForm.FINANSIERING, amount_sek=amount))
         if finance and finance not in evidence:
             evidence.append(finance)
-    staff = next((s for s in asked if _PERSONAL_CUE.search(s) and not _OUR_STAFF.search(s)), None)
+    staff = next((s for s in asked if PERSONAL_CUE.search(s) and not OUR_STAFF.search(s)), None)
     if staff:
         hours = _HOURS.search(staff)
         requests.append(
@@ -463,7 +379,7 @@ def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[Supp
             )
         )
         evidence.append(staff)
-    process = next((s for s in asked if _PROCESS_CUE.search(s)), None)
+    process = next((s for s in asked if PROCESS_CUE.search(s)), None)
     if process:
         requests.append(SupportRequest(SupportForm.PROCESSTOD))
         evidence.append(process)
@@ -471,9 +387,9 @@ def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[Supp
         (
             s
             for s in asked
-            if _OTHER_CUE.search(s)
-            and _ASK.search(s)
-            and not (_FINANCE_CUE.search(s) or _PERSONAL_CUE.search(s) or _PROCESS_CUE.search(s))
+            if OTHER_CUE.search(s)
+            and ASK.search(s)
+            and not (FINANCE_CUE.search(s) or PERSONAL_CUE.search(s) or PROCESS_CUE.search(s))
         ),
         None,
     )
@@ -553,7 +469,7 @@ def extract(
         if name:
             unnamed = unnamed.replace(name, " " * len(name))
     area_name = _area_fields(fields, unnamed, subject, gaz, put)
-    _actor_fields(fields, text, values.get("organisation"), put)
+    _actor_fields(text, values.get("organisation"), put)
 
     requests, support_words = _support(fields, sentences)
     if requests:
@@ -640,7 +556,7 @@ def _area_fields(
     return None
 
 
-def _actor_fields(fields: dict[str, _Field], text: str, organisation: Any, put: _Put) -> None:
+def _actor_fields(text: str, organisation: Any, put: _Put) -> None:
     found = dict(find_actors(text))
     if isinstance(organisation, str):
         for category, word in _organisation_categories(organisation):
@@ -682,7 +598,7 @@ def _time_fields(fields: dict[str, _Field], text: str, put: _Put) -> None:
 
 
 def _prose_fields(fields: dict[str, _Field], sentences: list[str], put: _Put) -> None:
-    cues = {"purpose": _PURPOSE_CUE, "goals": _GOALS_CUE, "own_contribution": _OWN_CUE}
+    cues = {"purpose": PURPOSE_CUE, "goals": GOALS_CUE, "own_contribution": OWN_CUE}
     for name, cue in cues.items():
         if name in fields:
             put(name, _SPACE.sub(" ", fields[name].value), fields[name].line)
@@ -690,7 +606,7 @@ def _prose_fields(fields: dict[str, _Field], sentences: list[str], put: _Put) ->
         pool = sentences
         if name == "purpose":
             # A goal sentence often names the problem too; keep it out of the purpose.
-            pool = [s for s in sentences if not _GOALS_CUE.search(s) or _PURPOSE_WORD.search(s)]
+            pool = [s for s in sentences if not GOALS_CUE.search(s) or PURPOSE_WORD.search(s)]
         value = _cued(pool, cue)
         if value:
             put(name, value, value)

@@ -19,7 +19,21 @@ import re
 
 from samverkan.rules.model import ActorCategory
 
-__all__ = ["find_actors"]
+__all__ = [
+    "ASK",
+    "FIELD_LABELS",
+    "FINANCE_CUE",
+    "GOALS_CUE",
+    "OTHER_CUE",
+    "OUR_STAFF",
+    "OWN_CUE",
+    "PERSONAL_CUE",
+    "PROCESS_CUE",
+    "PURPOSE_CUE",
+    "PURPOSE_WORD",
+    "TOTAL_CUE",
+    "find_actors",
+]
 
 _A = ActorCategory
 
@@ -154,3 +168,108 @@ def _category(token: str) -> ActorCategory | None:
         ):
             return category
     return None
+
+
+# ---- the parts of an application --------------------------------------------------------
+
+# Form labels an applicant may use for each field ("Organisation:", "Syfte:", "Egen insats:").
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "organisation": (
+        "organisation", "organisationens namn", "namn på organisation", "namn på organisationen",
+        "förening", "föreningens namn", "sökande", "sökande organisation", "företag",
+        "företagets namn", "organisation/förening", "förening/organisation", "applicant",
+        "organisation name", "organization", "sökande part",
+    ),
+    "orgnr": ("organisationsnummer", "org.nr", "orgnr", "org nr", "org. nr", "org.nummer"),
+    "contact_name": (
+        "kontaktperson", "kontakt", "namn", "contact", "contact person", "ansvarig",
+        "ansvarig person", "kontaktpersonens namn", "name", "ditt namn",
+    ),
+    "email": ("e-post", "epost", "e-mail", "email", "mail", "mejl", "e-postadress", "mejladress"),
+    "phone": ("telefon", "tel", "tfn", "mobil", "telefonnummer", "mobilnummer", "phone", "tel.nr"),
+    "area": (
+        "område", "geografiskt område", "plats", "stadsdel", "area", "delområde",
+        "geografisk avgränsning", "avgränsning", "området", "location", "vilket område",
+    ),
+    "actors": (
+        "aktörer", "medverkande aktörer", "samverkanspartners", "parter", "partners",
+        "deltagande aktörer", "samverkande aktörer", "medverkande", "actors",
+    ),
+    "support": (
+        "stödform", "typ av stöd", "sökt stöd", "vi söker", "önskat stöd", "stöd", "stödformer",
+        "vilket stöd söker ni", "support", "support requested",
+    ),
+    "amount": ("belopp", "sökt belopp", "summa", "ansökt belopp", "amount", "sökt bidrag"),
+    "duration": (
+        "tidsperiod", "period", "projekttid", "tidsram", "varaktighet", "löptid", "tid",
+        "projektperiod", "duration", "time frame",
+    ),
+    "start": ("start", "startdatum", "projektstart", "start datum", "planerad start", "start date"),
+    "purpose": (
+        "syfte", "utmaningar", "bakgrund", "beskrivning", "utmaningar och utvecklingspotential",
+        "lokala utmaningar", "behov", "problem", "syfte och bakgrund", "bakgrund och syfte",
+        "beskrivning av området", "purpose", "background", "challenges", "utvecklingspotential",
+    ),
+    "goals": (
+        "mål", "förväntade resultat", "förväntade effekter", "effektmål", "resultat",
+        "målsättning", "mål och förväntade resultat", "goals", "expected results",
+        "förväntat resultat",
+    ),
+    "own_contribution": (
+        "egen insats", "egna insatser", "vi bidrar med", "medfinansiering", "egen finansiering",
+        "own contribution", "egen insats/medfinansiering", "vår insats",
+    ),
+    "title": ("projektnamn", "projekttitel", "rubrik", "namn på projektet", "titel", "project"),
+}  # fmt: skip
+
+# Cue words that mark a sentence as saying what a field holds.
+PURPOSE_CUE = re.compile(
+    r"\b(?:syfte\w*|utmaning\w*|problem\w*|otrygg\w*|nedskräp\w*|skadegörelse|"
+    r"utvecklingspotential|behov\w*|brist\w*|förfall\w*|tomma lokaler|vakan\w*|kriminalitet|"
+    r"vill utveckla|slitn\w*|sliten|saknas|saknar|nedgång\w*|ödslig\w*|tappar|challenges?|"
+    r"purpose|unsafe)\b",
+    re.IGNORECASE,
+)
+PURPOSE_WORD = re.compile(r"\b(?:syfte\w*|utmaning\w*|problem\w*)\b", re.IGNORECASE)
+GOALS_CUE = re.compile(
+    r"\b(?:mål|målet|målen|målsättning\w*|effektmål\w*|förväntad\w* (?:resultat|effekt\w*)|"
+    r"resultat(?:et|en)?|effekt(?:en|er|erna)?|uppnå|ska leda till|mätbar\w*|indikator\w*|"
+    r"goals?|expected results?|outcomes?)\b",
+    re.IGNORECASE,
+)
+OWN_CUE = re.compile(
+    r"(?<!staden )(?<!kommunen )(?<!ni )\b(?:egen insats\w*|egna insats\w*|vi bidrar|bidrar vi|"
+    r"bidrar med|bidra med|medfinansierar|ideell tid|ideella timmar|ideellt arbete|vi står för|"
+    r"står vi för|egen finansiering|egna medel|egen medfinansiering|vårt bidrag|vår insats|"
+    r"in kind|own contribution|we contribute|we will contribute)\b",
+    re.IGNORECASE,
+)
+ASK = re.compile(
+    r"\b(?:söker|ansöker|önskar|begär|behöver|ber om|ber er om|vill ha|skulle behöva|"
+    r"apply|applying|request|asking)\b",
+    re.IGNORECASE,
+)
+FINANCE_CUE = re.compile(
+    r"(?<!inga )(?<!ingen )(?<!inte )(?<!utan )"
+    r"\b(?:finansiering|bidrag(?:et)?|ekonomiskt stöd|medfinansiering|belopp(?:et)?|"
+    r"pengar|funding|grant)\b",
+    re.IGNORECASE,
+)
+TOTAL_CUE = re.compile(
+    r"\b(?:total\w*|budget\w*|omslutning|omsättning|totalkostnad\w*|kostar|kostnad)\b",
+    re.IGNORECASE,
+)
+PERSONAL_CUE = re.compile(
+    r"\b(?:personal(?:stöd|resurs\w*)?|tjänsteperson\w*|timmar|arbetstid|handläggar\w*|"
+    r"medarbetare från|person från (?:staden|kommunen)|staff)\b",
+    re.IGNORECASE,
+)
+OUR_STAFF = re.compile(r"\b(?:vår|våra|egen|egna)\s+(?:personal|anställda)\b", re.IGNORECASE)
+PROCESS_CUE = re.compile(
+    r"\b(?:processtöd\w*|processledning|processledare|facilitering|facilitator\w*|workshop\w*|"
+    r"analys\w*|kartläggning\w*|stöd i processen|dialogmöte\w*|process support)\b",
+    re.IGNORECASE,
+)
+OTHER_CUE = re.compile(
+    r"\b(?:hjälp med|tillgång till|låna|lån av|tillstånd|upplåtelse|stöd med)\b", re.IGNORECASE
+)
