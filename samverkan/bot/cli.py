@@ -346,6 +346,49 @@ def memo(
     sys.stdout.write(text)
 
 
+@app.command()
+def chat(
+    text: Annotated[
+        list[str], typer.Argument(help='Kommandot, t.ex. "visa SAM-2026-0001" eller "hjälp".')
+    ],
+    who: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="SAMVERKAN_CHAT_AS",
+            help="Handläggaren du agerar som (id eller e-post ur OFFICIALS).",
+        ),
+    ] = None,
+) -> None:
+    """Kör ett chattkommando genom samma kärna som Slack och Teams och skriv ut svaret."""
+    from samverkan.bot.actions import CommandContext, handle
+    from samverkan.bot.commands import parse
+    from samverkan.bot.reply import ReplyStatus, to_plain_text
+    from samverkan.intake.pipeline import Intake
+    from samverkan.rules.ruleset import RuleSetError
+
+    if not who:
+        fail("Ange vem du är med --as ID (eller SAMVERKAN_CHAT_AS).", EXIT_USAGE)
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        try:
+            intake = Intake(engine, settings)
+        except RuleSetError as exc:
+            fail(str(exc))
+        context = CommandContext(engine, settings, intake, who, clock=now_utc)
+        answer = handle(parse(" ".join(text)), context)
+    sys.stdout.write(to_plain_text(answer))
+    codes = {
+        ReplyStatus.OK: 0,
+        ReplyStatus.USAGE: EXIT_USAGE,
+        ReplyStatus.NOT_FOUND: EXIT_NOT_FOUND,
+    }
+    if answer.status is not ReplyStatus.OK:
+        raise typer.Exit(codes.get(answer.status, EXIT_FAILED))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit code instead of exiting (for tests)."""
     try:
