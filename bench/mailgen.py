@@ -5,11 +5,14 @@ Deterministic for a seed, so two runs measure the same mail. Used by the benchma
 
 from __future__ import annotations
 
+import html
+import io
 import random
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import UTC, datetime, timedelta
+from functools import cache
 
 AREAS = [
     "Seved",
@@ -61,7 +64,7 @@ def _prose(rng: random.Random, area: str, org: str, name: str, email: str) -> st
     actors = rng.sample(ACTORS, k=rng.randint(1, 3))
     amount = rng.choice(["250 000 kr", "0,5 MSEK", "300 tkr", "1,2 miljoner kronor", "SEK 150,000"])
     months = rng.choice(["under 24 månader", "i två år", "18 mån", "under 48 månader", "3 år"])
-    orgnr = rng.choice(ORGNRS + [""])
+    orgnr = rng.choice([*ORGNRS, ""])
     body = [
         "Hej,",
         "",
@@ -107,9 +110,54 @@ def _form(rng: random.Random, area: str, org: str, name: str, email: str) -> str
     )
 
 
+OUTLOOK_HEAD = (
+    '<html xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+    '<meta name="Generator" content="Microsoft Word 15 (filtered medium)"><style><!--'
+    "@font-face {font-family:Calibri; panose-1:2 15 5 2 2 2 4 3 2 4;}"
+    "p.MsoNormal, li.MsoNormal, div.MsoNormal {margin:0cm; font-size:11.0pt;"
+    " font-family:Calibri,sans-serif;} a:link, span.MsoHyperlink {color:#0563C1;"
+    " text-decoration:underline;} span.EpostFormat17 {mso-style-type:personal-compose;}"
+    " .MsoChpDefault {mso-style-type:export-only;} div.WordSection1 {page:WordSection1;}"
+    '--></style></head><body lang="SV" link="#0563C1" vlink="#954F72"><div class="WordSection1">'
+)
+
+
+def _outlook_html(text: str) -> str:
+    """HTML the way Outlook writes it: a paragraph per line, wrapped in spans and styles."""
+    paragraphs = "".join(
+        f'<p class="MsoNormal"><span style="font-size:11.0pt;font-family:Calibri,sans-serif">'
+        f"{html.escape(line) if line else '<o:p>&nbsp;</o:p>'}</span><o:p></o:p></p>"
+        for line in text.split("\n")
+    )
+    disclaimer = (
+        '<p class="MsoNormal"><span style="font-size:8.0pt;color:gray">Detta e-postmeddelande '
+        "kan innehålla konfidentiell information. Om du har fått det av misstag, meddela "
+        "avsändaren och radera meddelandet.</span></p>"
+    )
+    return f"{OUTLOOK_HEAD}{paragraphs}{disclaimer}</div></body></html>"
+
+
+@cache
+def _docx(text: str) -> bytes:
+    import docx  # python-docx, a dependency of samverkan
+
+    document = docx.Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _image(rng: random.Random, size: int) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + rng.randbytes(size)
+
+
 def generate(count: int, *, seed: int = 7, attachment_every: int = 10) -> Iterator[bytes]:
     """``count`` messages: ~80% applications (prose, form, HTML), ~10% replies, ~10% noise."""
-    rng = random.Random(seed)  # noqa: S311 - test data, not security
+    rng = random.Random(seed)
     start = datetime(2026, 3, 2, 8, tzinfo=UTC)
     for n in range(count):
         area = rng.choice(AREAS)
@@ -141,13 +189,26 @@ def generate(count: int, *, seed: int = 7, attachment_every: int = 10) -> Iterat
             )
         else:
             msg["Subject"] = f"Ansökan om samverkansstöd – {area}"
-            text = (_form if rng.random() < 0.4 else _prose)(rng, area, org, name, email)
-            msg.set_content(text)
-            if rng.random() < 0.3:
-                html = "".join(f"<p>{line}</p>" for line in text.split("\n") if line)
-                msg.add_alternative(f"<html><body>{html}</body></html>", subtype="html")
+            form = rng.random() < 0.4
+            text = (_form if form else _prose)(rng, area, org, name, email)
             if attachment_every and n % attachment_every == 0:
+                # The application as a Word document, with a short covering note.
+                msg.set_content("Hej! Vår ansökan om samverkansstöd finns i bifogad fil.")
                 msg.add_attachment(
-                    text.encode("utf-8"), maintype="text", subtype="plain", filename="ansokan.txt"
+                    _docx(_form(random.Random(n % 7), area, org, name, email)),
+                    maintype="application",
+                    subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    filename="ansokan.docx",
+                )
+            else:
+                msg.set_content(text)
+                if rng.random() < 0.7:
+                    msg.add_alternative(_outlook_html(text), subtype="html")
+            if rng.random() < 0.15:
+                msg.add_attachment(
+                    _image(rng, rng.randint(20_000, 120_000)),
+                    maintype="image",
+                    subtype="png",
+                    filename="karta.png",
                 )
         yield msg.as_bytes()

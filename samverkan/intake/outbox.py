@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from samverkan.render import render_email
+from samverkan.storage.messages import insert_message
 from samverkan.storage.models import CaseRow, MessageRow
 
 PENDING = "pending"
@@ -44,19 +45,21 @@ def queue_email(
     now: datetime,
     in_reply_to: str | None = None,
     references: tuple[str, ...] = (),
-) -> MessageRow:
-    """Render ``template`` and put the message in the outbox (``send_state`` pending).
+) -> str:
+    """Render ``template``, put the message in the outbox and return its Message-ID.
 
     The MIME message itself is built when it is sent (:func:`build_mime`): building it is
     the costly part, and intake should not pay for it.
     """
     rendered = render_email(template, **context)
     tag = case.ref if case else kind
-    row = MessageRow(
+    message_id = f"<{tag}.{kind}.{uuid.uuid4().hex}@{_domain(sender)}>"
+    insert_message(
+        session,
         case_id=case.id if case else None,
         direction="out",
         channel="email",
-        message_id=f"<{tag}.{kind}.{uuid.uuid4().hex}@{_domain(sender)}>",
+        message_id=message_id,
         in_reply_to=in_reply_to,
         references=" ".join((*references, in_reply_to)) if in_reply_to else None,
         subject=rendered.subject,
@@ -69,8 +72,7 @@ def queue_email(
         send_state=PENDING,
         next_attempt_at=now,
     )
-    session.add(row)
-    return row
+    return message_id
 
 
 def build_mime(row: MessageRow) -> bytes:
@@ -96,13 +98,14 @@ def build_mime(row: MessageRow) -> bytes:
 
 def queue_notice(
     session: Session, *, case: CaseRow | None, text: str, kind: str, now: datetime
-) -> MessageRow:
+) -> None:
     """A notice for the officials' chat channel (new case, quarantine, overlap).
 
     Kept in the same outbox as e-mail; the chat adapters post and mark them. ``text`` must
     already be safe: actor text is quoted by the caller.
     """
-    row = MessageRow(
+    insert_message(
+        session,
         case_id=case.id if case else None,
         direction="out",
         channel="notice",
@@ -112,8 +115,6 @@ def queue_notice(
         send_state=PENDING,
         next_attempt_at=now,
     )
-    session.add(row)
-    return row
 
 
 def recent_auto_replies(session: Session, to: str, since: datetime) -> list[datetime]:

@@ -51,7 +51,8 @@ from samverkan.rules.phases import (
 from samverkan.rules.ruleset import RuleSet, bundled_ruleset_path, load_ruleset
 from samverkan.storage import cases as case_store
 from samverkan.storage.db import session_scope
-from samverkan.storage.models import AttachmentRow, CaseRow, MessageRow
+from samverkan.storage.messages import insert_attachments, insert_message
+from samverkan.storage.models import CaseRow, MessageRow
 from samverkan.storage.reference import active_processes
 
 log = logging.getLogger(__name__)
@@ -246,15 +247,13 @@ class Intake:
             moves.append(onward)
         case = case_store.create_case(session, app, moves=moves, origin="email", now=now)
         case_store.save_evaluation(session, case, evaluation.to_dict(), trigger="ansökan", now=now)
-        inbound = self._save_inbound(
-            session, msg, raw, digest, source, case, Outcome.CREATED, None, now
-        )
+        self._save_inbound(session, msg, raw, digest, source, case, Outcome.CREATED, None, now)
         overlap = next((r for r in evaluation.results if r.id == "overlapp"), None)
         if overlap is not None and overlap.status is Status.WARNING:
             queue_notice(
                 session, case=case, kind="overlap", text=f"{case.ref}: {overlap.reason}", now=now
             )
-        self._acknowledge(session, case, app, msg, inbound, evaluation, now)
+        self._acknowledge(session, case, app, msg, evaluation, now)
         queue_notice(
             session,
             case=case,
@@ -374,7 +373,6 @@ class Intake:
         case: CaseRow,
         app: Application,
         msg: ParsedMessage,
-        inbound: MessageRow,
         evaluation: Evaluation,
         now: datetime,
     ) -> None:
@@ -416,8 +414,9 @@ class Intake:
         outcome: Outcome,
         reason: str | None,
         now: datetime,
-    ) -> MessageRow:
-        row = MessageRow(
+    ) -> None:
+        row_id = insert_message(
+            session,
             case_id=case.id if case else None,
             direction="in",
             channel="email",
@@ -435,22 +434,22 @@ class Intake:
             reason=reason,
             at=now,
         )
-        session.add(row)
-        session.flush()
-        for att in msg.attachments:
-            session.add(
-                AttachmentRow(
-                    message_row_id=row.id,  # type: ignore[arg-type]
-                    filename=att.filename,
-                    content_type=att.content_type,
-                    claimed_type=att.claimed_type,
-                    size=att.size,
-                    data=att.data or None,
-                    text=att.text,
-                    skipped_reason=att.skipped_reason,
-                )
-            )
-        return row
+        insert_attachments(
+            session,
+            [
+                {
+                    "message_row_id": row_id,
+                    "filename": att.filename,
+                    "content_type": att.content_type,
+                    "claimed_type": att.claimed_type,
+                    "size": att.size,
+                    "data": att.data or None,
+                    "text": att.text,
+                    "skipped_reason": att.skipped_reason,
+                }
+                for att in msg.attachments
+            ],
+        )
 
     def _quarantine(
         self, raw: bytes, digest: str, source: str, reason: str, now: datetime
@@ -460,17 +459,16 @@ class Intake:
             with session_scope(self.engine) as session:
                 if session.exec(select(MessageRow).where(MessageRow.digest == digest)).first():
                     return IngestResult(source, Outcome.DUPLICATE, None, None)
-                session.add(
-                    MessageRow(
-                        direction="in",
-                        channel="email",
-                        digest=digest,
-                        raw=raw,
-                        source=source,
-                        outcome=Outcome.QUARANTINED.value,
-                        reason=reason,
-                        at=now,
-                    )
+                insert_message(
+                    session,
+                    direction="in",
+                    channel="email",
+                    digest=digest,
+                    raw=raw,
+                    source=source,
+                    outcome=Outcome.QUARANTINED.value,
+                    reason=reason,
+                    at=now,
                 )
                 queue_notice(
                     session,

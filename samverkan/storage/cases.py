@@ -144,14 +144,20 @@ def _save_parts(session: Session, case: CaseRow, app: Application, *, new: bool)
         ).first()
         session.execute(delete(CaseActorRow).where(col(CaseActorRow.case_id) == case.id))
         session.execute(delete(SupportRequestRow).where(col(SupportRequestRow.case_id) == case.id))
-    applicant = applicant or ApplicantRow(case_id=_id(case))
-    applicant.organisation = app.organisation
-    applicant.orgnr = app.orgnr
-    applicant.orgnr_valid = app.orgnr_valid
-    applicant.contact_name = app.contact_name
-    applicant.email = app.email
-    applicant.phone = app.phone
-    session.add(applicant)
+    facts = {
+        "organisation": app.organisation,
+        "orgnr": app.orgnr,
+        "orgnr_valid": app.orgnr_valid,
+        "contact_name": app.contact_name,
+        "email": app.email,
+        "phone": app.phone,
+    }
+    if applicant is None:
+        session.execute(insert(ApplicantRow), [{"case_id": _id(case), **facts}])
+    else:
+        for key, value in facts.items():
+            setattr(applicant, key, value)
+        session.add(applicant)
     if app.actors:
         session.execute(
             insert(CaseActorRow),
@@ -177,32 +183,38 @@ def record_transition(session: Session, case: CaseRow, move: Transition) -> None
     case.phase = move.to_phase.value
     case.updated_at = move.at
     session.add(case)
-    session.add(
-        PhaseChangeRow(
-            case_id=_id(case),
-            at=move.at,
-            by=move.by,
-            from_phase=move.from_phase.value if move.from_phase else None,
-            to_phase=move.to_phase.value,
-            why=move.why,
-        )
+    session.execute(
+        insert(PhaseChangeRow),
+        [
+            {
+                "case_id": _id(case),
+                "at": move.at,
+                "by": move.by,
+                "from_phase": move.from_phase.value if move.from_phase else None,
+                "to_phase": move.to_phase.value,
+                "why": move.why,
+            }
+        ],
     )
 
 
 def save_evaluation(
     session: Session, case: CaseRow, evaluation: dict[str, Any], *, trigger: str, now: datetime
-) -> EvaluationRow:
+) -> None:
     """Keep every evaluation: the newest is the verdict, the older ones explain the past."""
-    row = EvaluationRow(
-        case_id=_id(case),
-        ruleset=evaluation["ruleset"],
-        outcome=evaluation["outcome"],
-        results=list(evaluation["results"]),
-        trigger=trigger,
-        at=now,
+    session.execute(
+        insert(EvaluationRow),
+        [
+            {
+                "case_id": _id(case),
+                "ruleset": evaluation["ruleset"],
+                "outcome": evaluation["outcome"],
+                "results": list(evaluation["results"]),
+                "trigger": trigger,
+                "at": now,
+            }
+        ],
     )
-    session.add(row)
-    return row
 
 
 def latest_evaluation(session: Session, case: CaseRow) -> EvaluationRow | None:
