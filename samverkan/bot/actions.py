@@ -215,16 +215,16 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
         case FollowUp():
             return _follow_up(command, ctx, session, now)
         case Withdraw():
-            case = case_store.get_case(session, command.ref)
+            case = decisions.lock_case(session, command.ref)
             _move(session, case, Phase.ATERKALLAD, ctx, command.reason, now)
             reminders.cancel_pending(session, case, now=now)
             return _moved(case, "Ansökan är återkallad.")
         case Assess():
-            case = case_store.get_case(session, command.ref)
+            case = decisions.lock_case(session, command.ref)
             _move(session, case, Phase.BEDOMNING, ctx, command.reason or "till bedömning", now)
             return _moved(case, "Ärendet är under bedömning.")
         case Close():
-            case = case_store.get_case(session, command.ref)
+            case = decisions.lock_case(session, command.ref)
             _move(session, case, Phase.AVSLUTAD, ctx, command.reason or "ärendet avslutat", now)
             reminders.cancel_pending(session, case, now=now)
             return _moved(case, "Ärendet är avslutat.")
@@ -538,7 +538,7 @@ def _processes(session: Session) -> Reply:
 
 
 def _assign(command: Assign, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref)
+    case = decisions.lock_case(session, command.ref)
     decisions.assign(session, case, command.assignee, by=ctx.who, now=now)
     blocks: list[Block] = [
         paragraph(f"{case.ref}: kontaktperson är nu ", actor(command.assignee), ".")
@@ -558,7 +558,7 @@ def _assign(command: Assign, ctx: CommandContext, session: Session, now: datetim
 def _request_info(
     command: RequestInfo, ctx: CommandContext, session: Session, now: datetime
 ) -> Reply:
-    case = case_store.get_case(session, command.ref)
+    case = decisions.lock_case(session, command.ref)
     _move(session, case, Phase.KOMPLETTERING, ctx, f"komplettering begärd: {command.text}", now)
     app = case_store.application_of(case)
     to = _applicant_address(app)
@@ -594,7 +594,7 @@ def _request_info(
 
 
 def _meeting(command: Meeting, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref)
+    case = decisions.lock_case(session, command.ref)
     at = _at_local(command.day, command.at, ctx)
     if at <= now:
         raise _BadArgument("mote", f"Mötestiden {at:%Y-%m-%d %H:%M} har redan passerat.")
@@ -615,7 +615,7 @@ def _meeting(command: Meeting, ctx: CommandContext, session: Session, now: datet
 
 
 def _approve(command: Approve, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref)
+    case = decisions.lock_case(session, command.ref)
     evaluation = _evaluation(session, case)
     blocked = evaluation is not None and evaluation.outcome is Verdict.NOT_ELIGIBLE
     why = "godkänd av FGK, vidare till tekniska nämnden"
@@ -632,7 +632,7 @@ def _approve(command: Approve, ctx: CommandContext, session: Session, now: datet
             )
         decisions.set_override(session, case, command.override, now=now)
     case_store.record_transition(session, case, move)
-    blocks: list[Block] = [paragraph("Tjänsteskrivelsen (utkast) är bifogad.")]
+    blocks: list[Block] = []
     if evaluation is not None and evaluation.outcome is Verdict.INCOMPLETE:
         blocks = [
             paragraph("Obs: ansökan är inte komplett."),
@@ -646,14 +646,22 @@ def _with_memo(answer: Reply, ref: str, ctx: CommandContext, now: datetime) -> R
     """Attach the committee memo, rendered after commit so it shows the approval."""
     if not answer.ok:
         return answer
-    memo = memo_markdown(ctx.engine, ctx.settings, ref, today=now.astimezone(ctx.zone).date())
+    try:
+        memo = memo_markdown(ctx.engine, ctx.settings, ref, today=now.astimezone(ctx.zone).date())
+    except Exception:  # the approval is committed; say so rather than report a failure
+        log.exception("memo for %s could not be rendered", ref)
+        note = paragraph(
+            f"Tjänsteskrivelsen kunde inte skapas nu; hämta den med: samverkan memo {ref}"
+        )
+        return replace(answer, blocks=(*answer.blocks, note))
     file = Attachment(
         filename=f"tjansteskrivelse-{ref}.md",
         content_type="text/markdown",
         content=memo,
         title=f"Tjänsteskrivelse {ref} (utkast)",
     )
-    return replace(answer, attachments=(*answer.attachments, file))
+    note = paragraph("Utkastet till tjänsteskrivelse är bifogat.")
+    return replace(answer, blocks=(*answer.blocks, note), attachments=(*answer.attachments, file))
 
 
 def _refusal_mail(
@@ -692,7 +700,7 @@ def _refusal_mail(
 
 
 def _reject(command: Reject, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref)
+    case = decisions.lock_case(session, command.ref)
     _move(session, case, Phase.AVSLAG, ctx, command.reason, now)
     reminders.cancel_pending(session, case, now=now)
     told = _refusal_mail(session, case, ctx, now, reason=command.reason, by_committee=False)
@@ -700,7 +708,7 @@ def _reject(command: Reject, ctx: CommandContext, session: Session, now: datetim
 
 
 def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref)
+    case = decisions.lock_case(session, command.ref)
     if not command.granted:
         why = "tekniska nämnden avslog ansökan" + (f": {command.note}" if command.note else "")
         _move(session, case, Phase.AVSLAG, ctx, why, now)
@@ -738,7 +746,7 @@ def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetim
 
 
 def _follow_up(command: FollowUp, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref)
+    case = decisions.lock_case(session, command.ref)
     what = f"{command.kind}mätning registrerad"
     if Phase(case.phase) is Phase.UPPFOLJNING:
         decisions.record_change(session, case, by=ctx.who, why=what, now=now)
@@ -827,7 +835,7 @@ def _after_evaluation(
 
 
 def _edit(command: EditFields, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref)
+    case = decisions.lock_case(session, command.ref)
     if Phase(case.phase) in TERMINAL:
         raise _Refused(
             f"{case.ref} är avslutat ({Phase(case.phase).label}); uppgifterna ändras inte."

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from samverkan.rules.model import SupportRequest
 from samverkan.rules.phases import Phase, Transition
 from samverkan.storage.cases import record_transition
+from samverkan.storage.db import CaseNotFound
 from samverkan.storage.models import CaseRow, DecisionRow, MeasurementRow
 
 GRANTED = "beviljad"
@@ -27,6 +28,17 @@ def _case_id(case: CaseRow) -> int:
     if case.id is None:
         raise ValueError("the case has not been flushed yet")
     return case.id
+
+
+def lock_case(session: Session, ref: str) -> CaseRow:
+    """The case, locked for this transaction on PostgreSQL, so two officials acting at once
+    take turns and the second sees the first one's phase (SQLite serialises writers anyway)."""
+    case = session.exec(
+        select(CaseRow).where(CaseRow.ref == ref.strip().upper()).with_for_update()
+    ).first()
+    if case is None:
+        raise CaseNotFound(f"Det finns inget ärende {ref}.")
+    return case
 
 
 def record_change(session: Session, case: CaseRow, *, by: str, why: str, now: datetime) -> None:

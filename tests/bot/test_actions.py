@@ -318,7 +318,7 @@ def test_request_info_queues_an_email_with_the_ref_the_text_and_what_is_missing(
     chat: Chat,
 ) -> None:
     chat.apply(WITHOUT_ORGNR)
-    answer = chat("komplettera SAM-2026-0001 Skicka också en budget.")
+    answer = chat("komplettera SAM-2026-0001 Skicka också en budget. <b>Tack</b>")
     assert answer.ok
     (sent,) = chat.outbox("request_info")
     assert sent.recipients == "lina@seved.example"
@@ -329,6 +329,8 @@ def test_request_info_queues_an_email_with_the_ref_the_text_and_what_is_missing(
     assert "Skicka också en budget." in body
     assert "organisationsnummer" in body  # the missing item, worded by the rule set
     assert sent.body_html is not None
+    assert "&lt;b&gt;Tack&lt;/b&gt;" in sent.body_html  # typed text never becomes markup
+    assert "<b>" not in sent.body_html
     assert chat.case()["phase"] == "komplettering"
 
 
