@@ -220,6 +220,7 @@ class ImapWatcher(BackgroundWatcher):
         idle_refresh: float = IDLE_REFRESH,
         poll_interval: float = 30.0,
         wake_interval: float = 1.0,
+        settle: float = 2.0,
         lease_ttl: timedelta = timedelta(seconds=60),
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
@@ -239,6 +240,7 @@ class ImapWatcher(BackgroundWatcher):
         self.idle_refresh = idle_refresh
         self.poll_interval = poll_interval
         self.wake_interval = wake_interval
+        self.settle = settle
         self.ssl_context = ssl_context
         self.token_runner = token_runner
 
@@ -307,12 +309,22 @@ class ImapWatcher(BackgroundWatcher):
             "Läser %s (%s)", self.key, "IDLE" if can_idle else f"var {self.poll_interval:.0f}:e s"
         )
         targets = {True: quarantine, False: processed}
+        worked_at = -self.settle
         while not self.stopping:
-            self._sync(client, uidvalidity, targets, can_move)
+            handled = self._sync(client, uidvalidity, targets, can_move)
             self.backoff.reset()
             self._set_health(HealthState.OK, success=True)
+            if handled:
+                # Mail that arrived while we worked may have been announced in the reply to a
+                # MOVE, and IDLE would not announce it again: search until nothing is new.
+                worked_at = self.monotonic()
+                continue
             if can_idle:
-                self._idle(client)
+                # For a while after work, only short IDLEs: a server may neither show (in
+                # SEARCH) nor announce (in IDLE) mail delivered the moment before; Dovecot's
+                # Maildir storage does so for up to about a second.
+                settling = self.monotonic() - worked_at < self.settle
+                self._idle(client, self.settle / 4 if settling else self.poll_interval)
             else:
                 self._poll(client)
 
@@ -341,7 +353,8 @@ class ImapWatcher(BackgroundWatcher):
 
     def _sync(
         self, client: IMAPClient, uidvalidity: int, targets: dict[bool, str], can_move: bool
-    ) -> None:
+    ) -> int:
+        """Handle every message after the stored position; returns how many."""
         position = load_position(self.engine, self.key)
         last_uid = 0
         if position is not None and position.uidvalidity == uidvalidity:
@@ -364,12 +377,13 @@ class ImapWatcher(BackgroundWatcher):
                 data = client.fetch(group, ["BODY.PEEK[]"])
                 for uid in group:
                     if self.stopping:
-                        return
+                        return done
                     if not self.lease.hold():
                         raise _LeaseLost
                     self._handle(client, uid, data.get(uid), uidvalidity, targets, can_move)
                     done += 1
             log.info("Inkorg: %d/%d behandlade", done, len(uids))
+        return done
 
     def _handle(
         self,
@@ -403,12 +417,17 @@ class ImapWatcher(BackgroundWatcher):
 
     # -- waiting for new mail ---------------------------------------------------------------
 
-    def _idle(self, client: IMAPClient) -> None:
-        """IDLE until new mail, a stop, or the refresh interval; renews the lease meanwhile."""
+    def _idle(self, client: IMAPClient, catch_up: float) -> None:
+        """IDLE until new mail, a stop, or the refresh interval; renews the lease meanwhile.
+
+        IDLE is also left after ``catch_up`` seconds for a catch-up search, so a notification
+        lost in a race between our last command and IDLE delays a message by that much at most.
+        """
         client.idle()
         started = self.monotonic()
+        limit = min(self.idle_refresh, catch_up)
         woken = False
-        while not self.stopping and self.monotonic() - started < self.idle_refresh:
+        while not self.stopping and self.monotonic() - started < limit:
             asked = self.monotonic()
             responses = client.idle_check(timeout=self.wake_interval)
             if any(isinstance(r, tuple) and len(r) > 1 and r[1] == b"EXISTS" for r in responses):
