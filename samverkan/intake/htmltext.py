@@ -3,17 +3,21 @@
 Quote detection, extraction and officials all work on plain text, so an HTML-only message must
 read like the plain-text part its sender never wrote: paragraphs as blank-line separated blocks,
 list items on their own lines, links as ``text (url)`` so an address is not lost, and nothing
-from ``<script>``, ``<style>`` or ``<head>``. Quoted earlier messages (``<blockquote>``) get the
-``> `` prefix a plain-text client would have written, so one quote detector serves both.
+from ``<script>``, ``<style>``, ``<head>`` or hidden elements. Quoted earlier messages
+(``<blockquote>``) get the ``> `` prefix a plain-text client would have written, so one quote
+detector serves both.
 
-The stdlib ``html.parser`` is used directly: it is forgiving with broken markup, needs no tree,
-and keeps the conversion a single pass (html2text would fit but is GPL).
+Parsing uses libxml2's HTML parser through lxml (already present for python-docx): it is
+forgiving with broken markup, linear on hostile input (the stdlib ``html.parser`` of Python 3.11
+goes quadratic on runs of ``<!--``), and caps nesting depth. html2text would fit but is GPL.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]  # no stubs; used in this module only
 
 __all__ = ["html_to_text"]
 
@@ -24,30 +28,32 @@ _BLOCK = frozenset(
     {
         "div", "section", "article", "header", "footer", "nav", "aside", "main", "center",
         "table", "thead", "tbody", "tfoot", "form", "fieldset", "address", "figure",
-        "dl", "dt", "dd", "hr", "ul", "ol",
+        "dl", "dt", "dd", "hr", "ul", "ol", "li", "tr",
     }
 )  # fmt: skip
 # Elements that are separated from their neighbours by a blank line.
 _PARAGRAPH = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre"})
-_VOID = frozenset({"br", "img", "hr", "meta", "link", "input", "col", "wbr", "area", "base"})
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_PARSER = etree.HTMLParser(
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    recover=True,  # libxml2 keeps nesting to 256 levels; deeper content is dropped
+)
 
 
-class _TextCollector(HTMLParser):
+class _TextCollector:
     """Collects text line by line; block structure becomes newlines, inline runs are collapsed."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self._current: list[str] = []
-        self._skip_depth = 0
-        self._skip_stack: list[str] = []
         self._quote_depth = 0
         self._pre_depth = 0
-        self._list_stack: list[list[int]] = []  # per list: [is_ordered, counter]
-        self._links: list[str] = []  # hrefs of the open <a> elements
-        self._link_text: list[list[str]] = []
+        self._lists: list[list[int]] = []  # per open list: [is_ordered, counter]
+        self._link_text: list[list[str]] = []  # text of the open <a> elements
         self._pending_blank = False
         self._last_depth = 0
         self._cell_open = False
@@ -60,49 +66,49 @@ class _TextCollector(HTMLParser):
     def _flush(self) -> None:
         text = "".join(self._current).strip(" ")
         self._current = []
-        if text:
-            depth = self._quote_depth
-            if (
-                self._pending_blank
-                and self.lines
-                and self.lines[-1].strip(" >")
-                and depth <= self._last_depth
-            ):
-                self.lines.append(self._prefix().rstrip())
-            self._pending_blank = False
-            self._last_depth = depth
-            self.lines.append(self._prefix() + text)
-
-    def _newline(self) -> None:
-        self._flush()
+        if not text:
+            return
+        depth = self._quote_depth
+        # A blank line separates blocks, except right after entering a deeper quote.
+        if (
+            self._pending_blank
+            and self.lines
+            and self.lines[-1].strip(" >")
+            and depth <= self._last_depth
+        ):
+            self.lines.append(self._prefix().rstrip())
+        self._pending_blank = False
+        self._last_depth = depth
+        self.lines.append(self._prefix() + text)
 
     def _blank(self) -> None:
         self._flush()
         self._pending_blank = True
 
-    def _write(self, text: str) -> None:
+    def write(self, text: str) -> None:
         if self._link_text:
             self._link_text[-1].append(text)
         self._current.append(text)
 
-    # Parser callbacks ----------------------------------------------------------------------
+    def data(self, text: str | None) -> None:
+        if not text:
+            return
+        if self._pre_depth:
+            for number, piece in enumerate(text.split("\n")):
+                if number:
+                    self._flush()
+                self.write(piece)
+            return
+        collapsed = _SPACE_RUN.sub(" ", text)
+        if collapsed == " " and (not self._current or self._current[-1].endswith(" ")):
+            return
+        self.write(collapsed)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._skip_depth:
-            if tag in _SKIP or (
-                tag not in _VOID and self._skip_stack and tag == self._skip_stack[-1]
-            ):
-                self._skip_depth += 1
-                self._skip_stack.append(tag)
-            return
-        attr = dict(attrs)
-        style = attr.get("style") or ""
-        if tag in _SKIP or (tag not in _VOID and style and _HIDDEN_STYLE.search(style)):
-            self._skip_depth = 1
-            self._skip_stack = [tag]
-            return
+    # Elements ------------------------------------------------------------------------------
+
+    def start(self, tag: str, element: Any) -> None:
         if tag == "br":
-            self._newline()
+            self._flush()
         elif tag in _PARAGRAPH:
             self._blank()
             if tag == "pre":
@@ -110,46 +116,33 @@ class _TextCollector(HTMLParser):
         elif tag == "blockquote":
             self._blank()
             self._quote_depth += 1
-        elif tag == "li":
-            self._newline()
-            if self._list_stack and self._list_stack[-1][0]:
-                self._list_stack[-1][1] += 1
-                self._write(f"{self._list_stack[-1][1]}. ")
-            else:
-                self._write("- ")
         elif tag in ("ul", "ol"):
-            self._newline()
-            self._list_stack.append([1 if tag == "ol" else 0, 0])
+            self._flush()
+            self._lists.append([tag == "ol", 0])
+        elif tag == "li":
+            self._flush()
+            if self._lists and self._lists[-1][0]:
+                self._lists[-1][1] += 1
+                self.write(f"{self._lists[-1][1]}. ")
+            else:
+                self.write("- ")
         elif tag == "tr":
-            self._newline()
+            self._flush()
             self._cell_open = False
         elif tag in ("td", "th"):
             if self._cell_open:
-                self._write(" | ")
+                self.write(" | ")
             self._cell_open = True
         elif tag in _BLOCK:
-            self._newline()
+            self._flush()
         elif tag == "a":
-            self._links.append(attr.get("href") or "")
             self._link_text.append([])
         elif tag == "img":
-            alt = (attr.get("alt") or "").strip()
+            alt = str(element.get("alt") or "").strip()
             if alt:
-                self._write(alt)
+                self.write(alt)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            self.handle_starttag(tag, attrs)
-        else:
-            self.handle_starttag(tag, attrs)
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip_depth:
-            if self._skip_stack and tag == self._skip_stack[-1]:
-                self._skip_stack.pop()
-                self._skip_depth -= 1
-            return
+    def end(self, tag: str, element: Any) -> None:
         if tag in _PARAGRAPH:
             if tag == "pre" and self._pre_depth:
                 self._pre_depth -= 1
@@ -159,33 +152,16 @@ class _TextCollector(HTMLParser):
             self._quote_depth = max(0, self._quote_depth - 1)
             self._pending_blank = True
         elif tag in ("ul", "ol"):
-            if self._list_stack:
-                self._list_stack.pop()
-            self._newline()
-        elif tag == "a" and self._links:
-            href = self._links.pop()
+            if self._lists:
+                self._lists.pop()
+            self._flush()
+        elif tag == "a" and self._link_text:
             shown = _SPACE_RUN.sub(" ", "".join(self._link_text.pop())).strip()
-            self._write(_link_suffix(shown, href))
-        elif tag in _BLOCK or tag == "li" or tag == "tr":
-            self._newline()
-
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
-            return
-        if self._pre_depth:
-            parts = data.split("\n")
-            for i, part in enumerate(parts):
-                if i:
-                    self._newline()
-                self._write(part)
-            return
-        text = _SPACE_RUN.sub(" ", data)
-        if text == " " and (not self._current or self._current[-1].endswith(" ")):
-            return
-        self._write(text)
+            self.write(_link_suffix(shown, str(element.get("href") or "")))
+        elif tag in _BLOCK:
+            self._flush()
 
     def close(self) -> None:
-        super().close()
         self._flush()
 
 
@@ -202,15 +178,41 @@ def _link_suffix(shown: str, href: str) -> str:
     return f" ({target})"
 
 
+def _hidden(tag: str, element: Any) -> bool:
+    if tag in _SKIP:
+        return True
+    style = element.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(str(style)) is not None
+
+
 def html_to_text(html: str) -> str:
     """Render an HTML body as plain text a person (and the quote detector) can read."""
+    root = etree.fromstring(html.encode("utf-8", errors="replace"), _PARSER)
+    if root is None:
+        return ""
     collector = _TextCollector()
-    collector.feed(html)
+    skipping = 0  # depth inside a hidden element
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if skipping or _hidden(tag, element):
+                skipping += 1
+                continue
+            collector.start(tag, element)
+            collector.data(element.text)
+        else:
+            if skipping:
+                skipping -= 1
+                if skipping:
+                    continue
+            else:
+                collector.end(tag, element)
+            collector.data(element.tail)  # text after the element belongs to its parent
     collector.close()
-    lines = [line.rstrip() for line in collector.lines]
     # Collapse runs of empty lines left by nested blocks.
     out: list[str] = []
-    for line in lines:
+    for line in collector.lines:
+        line = line.rstrip()
         if not line.strip(" >") and out and not out[-1].strip(" >"):
             continue
         out.append(line)
