@@ -7,6 +7,7 @@ scheduler and the chat endpoints go on working.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -103,14 +104,33 @@ class Service:
 
 
 def serve(settings: Settings, engine: Engine, *, host: str) -> None:
-    """Run until SIGINT/SIGTERM (uvicorn handles the signals), then stop every part."""
+    """Run until SIGINT or SIGTERM, then stop every part and return (exit code 0).
+
+    uvicorn runs in a thread so that the signals come to us: we stop the HTTP server, the
+    scheduler and the mail watcher in order, instead of dying half-way.
+    """
     service = Service(settings, engine)
-    service.start()
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        log.info("Stoppar (signal %s)", signal.Signals(signum).name)
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    server = uvicorn.Server(
+        uvicorn.Config(service.http_app(), host=host, port=settings.http_port, log_level="warning")
+    )
+    http = threading.Thread(target=server.run, name="http", daemon=True)
     try:
-        config = uvicorn.Config(
-            service.http_app(), host=host, port=settings.http_port, log_level="warning"
-        )
+        service.start()
+        http.start()
         log.info("Samverkan lyssnar på http://%s:%d", host, settings.http_port)
-        uvicorn.Server(config).run()
+        while not stopping.wait(1.0):
+            if not http.is_alive():
+                raise RuntimeError(f"HTTP-servern stannade (port {settings.http_port} upptagen?)")
     finally:
+        server.should_exit = True
+        http.join(timeout=10)
         service.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

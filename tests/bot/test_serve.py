@@ -1,0 +1,90 @@
+"""`samverkan serve` on embedded defaults, as the README starts it: a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.intake.test_pipeline import COMPLETE, mail
+
+EXE = str(Path(sys.executable).parent / "samverkan")
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def cli(workdir: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [EXE, *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.fixture
+def service(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> Iterator[tuple[Path, dict[str, str], int]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_")}
+    port = free_port()
+    env["SAMVERKAN_HTTP_PORT"] = str(port)
+    assert cli(tmp_path, env, "init").returncode == 0
+    proc = subprocess.Popen(
+        [EXE, "serve"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        yield tmp_path, env, port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        assert proc.returncode == 0, proc.stdout.read().decode() if proc.stdout else ""
+
+
+def healthz(port: int) -> dict[str, object] | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+            return dict(json.loads(resp.read()))
+    except OSError:
+        return None
+
+
+def test_serve_on_defaults_reads_the_seeded_drop_folder_and_new_mail(
+    service: tuple[Path, dict[str, str], int],
+) -> None:
+    workdir, env, port = service
+    wait_for(lambda: healthz(port) is not None)
+    health = healthz(port)
+    assert health is not None
+    assert health["database"] == "ok"
+
+    def cases() -> list[dict[str, object]]:
+        done = cli(workdir, env, "cases", "--json")
+        return list(json.loads(done.stdout)) if done.returncode == 0 else []
+
+    wait_for(lambda: len(cases()) >= 1)  # the bundled examples
+    seeded = len(cases())
+    drop = workdir / "maildir"
+    (drop / "tmp" / "new-app").write_bytes(mail(COMPLETE, message_id="<serve-1@x>"))
+    (drop / "tmp" / "new-app").rename(drop / "new" / "new-app")
+    wait_for(lambda: len(cases()) == seeded + 1)
+    wait_for(lambda: not list((drop / "new").iterdir()))
+    health = healthz(port)
+    assert health is not None
+    assert health["status"] == "ok"
