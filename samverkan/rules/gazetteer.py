@@ -41,6 +41,7 @@ _RESOLVE_NOISE = re.compile(
     r"^(?:i|på|inom|in|området|stadsdelen|delområdet)\s+|[\s,]+(?:i\s+)?malmö(?:\s+stad)?$",
     re.IGNORECASE,
 )
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 class GazetteerError(ValueError):
@@ -149,8 +150,10 @@ class Gazetteer:
 
         A place in the genitive followed by a capitalised word, or followed by an abbreviation
         such as IF or AB, is part of a proper name ("Seveds Vänner", "Husie IF"), not a
-        mention of the place, and is skipped.
+        mention of the place, and is skipped. So is a name inside an e-mail address or a
+        web address (lina@seved.se, www.limhamn.se): that is where someone is, not the area.
         """
+        text = _ADDRESS.sub(lambda m: " " * len(m.group()), text)  # offsets stay the same
         tokens = list(_TOKEN.finditer(text))
         found: list[Mention] = []
         i = 0

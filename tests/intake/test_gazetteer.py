@@ -167,3 +167,11 @@ def test_the_area_applied_for_wins_over_places_merely_mentioned(gaz: Gazetteer) 
     area, words = gaz.find(text)
     assert area is not None
     assert (area.name, words) == ("Norra Sofielund", "Norra Sofielund")
+
+
+def test_a_place_name_inside_an_address_is_not_a_mention() -> None:
+    gazetteer = Gazetteer.bundled()
+    assert gazetteer.mentions("Kontakt: lina@seved.example, www.limhamn.se/om-oss") == []
+    area, _ = gazetteer.find("Vi söker stöd för Möllevången. Svara till per@seved.se")
+    assert area is not None
+    assert area.name == "Möllevången"
