@@ -7,8 +7,8 @@ import re
 from datetime import date
 
 import pytest
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from samverkan.render import environment
 from samverkan.rules.criteria import CoordinationContext, ExistingProcess, evaluate
 from samverkan.rules.memo import MemoCase, md_inline, md_quote, memo_view
 from samverkan.rules.model import ActorCategory, Application, Area, SupportForm, SupportRequest
@@ -48,12 +48,10 @@ APP = Application(
 
 
 def render(case: MemoCase, today: date = date(2026, 4, 14)) -> str:
-    # Markdown, not HTML: memo_view makes every value Markdown-safe instead.
-    env = Environment(  # noqa: S701
-        loader=PackageLoader("samverkan", "templates"), undefined=StrictUndefined
-    )
+    # The environment the product renders with (Markdown is not autoescaped: memo_view makes
+    # every value Markdown-safe instead).
     evaluation = evaluate(case.application, RULES, CONTEXT)
-    return env.get_template("memo.md.j2").render(memo_view(case, evaluation, today))
+    return environment().get_template("memo.md.j2").render(memo_view(case, evaluation, today))
 
 
 def case_for(
@@ -196,3 +194,10 @@ def test_md_quote_keeps_lines_and_neutralises_block_markup() -> None:
     long = md_quote("ord " * 1000)
     assert long.endswith("…")
     assert len(long) <= 1502
+
+
+def test_list_items_stand_on_their_own_lines() -> None:
+    text = render(case_for(APP))
+    assert "\n1. Tekniska nämnden beviljar" in text
+    assert "\n2. Tekniska nämnden ger" in text
+    assert "\n- **Sökande:**" in text
