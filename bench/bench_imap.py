@@ -91,7 +91,9 @@ def wait(condition: Callable[[], bool], timeout: float) -> None:
 
 def deliver_directly(box: Dovecot, messages: list[bytes], uid: int) -> None:
     """Drop messages into Dovecot's own Maildir, as its delivery agent would: fast for 5000."""
-    box.client().logout()  # makes Dovecot create the user's folders
+    c = box.client()
+    c.select_folder("INBOX")  # makes Dovecot create the user's Maildir
+    c.logout()
     root = box.maildir()
     for i, raw in enumerate(messages):
         tmp = root / "tmp" / f"bench.{i}"

@@ -226,8 +226,10 @@ class ImapWatcher(BackgroundWatcher):
         backoff_cap: float = 300.0,
         ssl_context: ssl.SSLContext | None = None,
         token_runner: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
+        timeout: float = 60.0,
     ) -> None:
         super().__init__(clock=clock, sleep=sleep)
+        self.timeout = timeout
         self.settings = settings
         self.engine = engine
         self.intake = intake
@@ -258,7 +260,10 @@ class ImapWatcher(BackgroundWatcher):
                 self._set_health(HealthState.CONNECTING)
                 try:
                     client = connect(
-                        self.settings, ssl_context=self.ssl_context, token_runner=self.token_runner
+                        self.settings,
+                        timeout=self.timeout,
+                        ssl_context=self.ssl_context,
+                        token_runner=self.token_runner,
                     )
                 except (LoginError, ImapConfigError) as exc:
                     error = f"Inloggningen på IMAP-servern {where} misslyckades: {exc}"
@@ -309,7 +314,7 @@ class ImapWatcher(BackgroundWatcher):
             "Läser %s (%s)", self.key, "IDLE" if can_idle else f"var {self.poll_interval:.0f}:e s"
         )
         targets = {True: quarantine, False: processed}
-        worked_at = -self.settle
+        worked_at = self.monotonic()  # a fresh session settles too: mail may just have come
         while not self.stopping:
             handled = self._sync(client, uidvalidity, targets, can_move)
             self.backoff.reset()

@@ -30,6 +30,7 @@ def watcher(settings: Settings, engine: Engine, intake: MessageProcessor, **kw: 
     kw.setdefault("wake_interval", 0.1)
     kw.setdefault("backoff_base", 0.05)
     kw.setdefault("backoff_cap", 0.2)
+    kw.setdefault("timeout", 3.0)
     return ImapWatcher(settings, engine, intake, **kw)
 
 
