@@ -95,3 +95,51 @@ def pending_reminders(session: Session, *, limit: int = 50) -> list[PendingRemin
         PendingReminder(ref=c.ref, title=c.title, kind=r.kind, due_at=r.due_at, note=r.note)
         for r, c in rows
     ]
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    id: int
+    case_id: int
+    ref: str
+    phase: str
+    kind: str
+    due_at: datetime
+    note: str | None
+
+
+def claim_due(
+    session: Session, *, now: datetime, holder: str, limit: int = 100
+) -> list[DueReminder]:
+    """Claim reminders that are due, marking them done in the caller's transaction.
+
+    ``FOR UPDATE SKIP LOCKED`` lets several instances tick at once on PostgreSQL without two of
+    them taking the same row; the caller queues the reminder's effects (e-mail, notices) in the
+    same transaction, so a reminder is acted on exactly once: never twice, and - because a
+    missed tick leaves it pending and due - never not at all.
+    """
+    rows = session.exec(
+        select(ReminderRow, CaseRow)
+        .join(CaseRow, col(CaseRow.id) == col(ReminderRow.case_id))
+        .where(ReminderRow.state == PENDING, col(ReminderRow.due_at) <= now)
+        .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=ReminderRow)
+    ).all()
+    claimed = []
+    for reminder, case in rows:
+        reminder.state, reminder.claimed_by, reminder.claimed_at = DONE, holder, now
+        reminder.done_at = now
+        session.add(reminder)
+        claimed.append(
+            DueReminder(
+                id=reminder.id,  # type: ignore[arg-type]
+                case_id=case.id,  # type: ignore[arg-type]
+                ref=case.ref,
+                phase=case.phase,
+                kind=reminder.kind,
+                due_at=reminder.due_at,
+                note=reminder.note,
+            )
+        )
+    return claimed

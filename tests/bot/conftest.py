@@ -1,0 +1,3 @@
+"""Fixtures shared by the bot tests: officials typing commands (``chat``)."""
+
+from tests.bot.test_actions import chat  # noqa: F401 - re-exported as a fixture
