@@ -3,8 +3,9 @@
 Position is UIDVALIDITY plus the last UID handled, stored in the database (not the \\Seen flag,
 which people reading the mailbox in Outlook change). Each message is fetched with BODY.PEEK[]
 (it stays unread), handed to the pipeline, and only after ``process()`` returned moved to the
-processed or quarantine folder; then the stored position advances. A crash anywhere in between
-makes the next run fetch that message again, and the pipeline answers DUPLICATE.
+processed or quarantine folder (a few at a time, in one command); then the stored position
+advances. A crash anywhere in between makes the next run fetch those messages again, and the
+pipeline answers DUPLICATE.
 Nothing is ever deleted on the server.
 """
 
@@ -195,6 +196,40 @@ class _LeaseLost(Exception):
     pass
 
 
+class _Filing:
+    """Messages processed (their cases committed) but not yet moved out of the inbox.
+
+    Moving a few at a time in one command keeps the backlog rate close to the pipeline's own;
+    a crash before the move only means those few are fetched again and found DUPLICATE.
+    """
+
+    def __init__(self, client: IMAPClient, targets: dict[bool, str], can_move: bool) -> None:
+        self.client = client
+        self.targets = targets
+        self.can_move = can_move
+        self.by_target: dict[str, list[int]] = {}
+        self.last_uid: int | None = None
+        self.pending = 0
+
+    def add(self, uid: int, quarantined: bool | None) -> None:
+        if quarantined is not None:
+            self.by_target.setdefault(self.targets[quarantined], []).append(uid)
+        self.last_uid = uid
+        self.pending += 1
+
+    def flush(self) -> int | None:
+        """File everything pending; returns the highest UID now handled, if any."""
+        for target, uids in self.by_target.items():
+            if self.can_move:
+                self.client.move(uids, target)
+            else:
+                self.client.copy(uids, target)
+                self.client.add_flags(uids, [PROCESSED_KEYWORD])
+        last_uid, self.last_uid = self.last_uid, None
+        self.by_target, self.pending = {}, 0
+        return last_uid
+
+
 class ProcessingFailed(Exception):
     """``process()`` raised (the database is away, or a bug): the message stays unfiled."""
 
@@ -221,6 +256,7 @@ class ImapWatcher(BackgroundWatcher):
         poll_interval: float = 30.0,
         wake_interval: float = 1.0,
         settle: float = 2.0,
+        file_every: int = 10,
         lease_ttl: timedelta = timedelta(seconds=60),
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
@@ -243,6 +279,7 @@ class ImapWatcher(BackgroundWatcher):
         self.poll_interval = poll_interval
         self.wake_interval = wake_interval
         self.settle = settle
+        self.file_every = file_every
         self.ssl_context = ssl_context
         self.token_runner = token_runner
 
@@ -374,51 +411,52 @@ class ImapWatcher(BackgroundWatcher):
             save_position(self.engine, self.key, uidvalidity, 0, self.clock())
         found = client.search(["UID", f"{last_uid + 1}:*"])
         uids = sorted(int(uid) for uid in found if int(uid) > last_uid)
+        filing = _Filing(client, targets, can_move)
         done = 0
-        for batch in _batches(uids, self.batch_size):
-            sizes = client.fetch(batch, ["RFC822.SIZE"])
-            size_of = {int(u): int(d.get(b"RFC822.SIZE", 0)) for u, d in sizes.items()}
-            for group in split_by_size(batch, size_of, self.max_batch_bytes):
-                data = client.fetch(group, ["BODY.PEEK[]"])
-                for uid in group:
-                    if self.stopping:
-                        return done
-                    if not self.lease.hold():
-                        raise _LeaseLost
-                    self._handle(client, uid, data.get(uid), uidvalidity, targets, can_move)
-                    done += 1
-            log.info("Inkorg: %d/%d behandlade", done, len(uids))
+        try:
+            for batch in _batches(uids, self.batch_size):
+                sizes = client.fetch(batch, ["RFC822.SIZE"])
+                size_of = {int(u): int(d.get(b"RFC822.SIZE", 0)) for u, d in sizes.items()}
+                for group in split_by_size(batch, size_of, self.max_batch_bytes):
+                    data = client.fetch(group, ["BODY.PEEK[]"])
+                    for uid in group:
+                        if self.stopping:
+                            return done
+                        if not self.lease.hold():
+                            raise _LeaseLost
+                        filing.add(uid, self._process(uid, data.get(uid), uidvalidity))
+                        done += 1
+                        if filing.pending >= self.file_every:
+                            self._file(filing, uidvalidity)
+                self._file(filing, uidvalidity)
+                log.info("Inkorg: %d/%d behandlade", done, len(uids))
+        finally:
+            # Whatever was processed is committed: file it even when we stop or fail here.
+            self._file(filing, uidvalidity)
         return done
 
-    def _handle(
-        self,
-        client: IMAPClient,
-        uid: int,
-        item: dict[bytes, Any] | None,
-        uidvalidity: int,
-        targets: dict[bool, str],
-        can_move: bool,
-    ) -> None:
+    def _process(self, uid: int, item: dict[bytes, Any] | None, uidvalidity: int) -> bool | None:
+        """Hand one message to the pipeline: True when quarantined, None when it vanished."""
         raw = None if item is None else item.get(b"BODY[]")
         if raw is None:
             log.warning("Meddelande UID %d i %s försvann innan det hämtades", uid, self.key)
-        else:
-            source = (
-                f"imap://{self.settings.imap_host}/{self.settings.imap_folder}"
-                f";UIDVALIDITY={uidvalidity}/;UID={uid}"
-            )
-            try:
-                result = self.intake.process(bytes(raw), source=source)
-            except Exception as exc:  # retried after a pause; the message stays in place
-                log.exception("Behandlingen av UID %d i %s misslyckades", uid, self.key)
-                raise ProcessingFailed(str(exc)) from exc
-            target = targets[result.outcome == QUARANTINED]
-            if can_move:
-                client.move([uid], target)
-            else:
-                client.copy([uid], target)
-                client.add_flags([uid], [PROCESSED_KEYWORD])
-        save_position(self.engine, self.key, uidvalidity, uid, self.clock())
+            return None
+        source = (
+            f"imap://{self.settings.imap_host}/{self.settings.imap_folder}"
+            f";UIDVALIDITY={uidvalidity}/;UID={uid}"
+        )
+        try:
+            result = self.intake.process(bytes(raw), source=source)
+        except Exception as exc:  # retried after a pause; the message stays in place
+            log.exception("Behandlingen av UID %d i %s misslyckades", uid, self.key)
+            raise ProcessingFailed(str(exc)) from exc
+        return result.outcome == QUARANTINED
+
+    def _file(self, filing: _Filing, uidvalidity: int) -> None:
+        """Move the processed messages, then advance the stored position past them."""
+        last_uid = filing.flush()
+        if last_uid is not None:
+            save_position(self.engine, self.key, uidvalidity, last_uid, self.clock())
 
     # -- waiting for new mail ---------------------------------------------------------------
 
