@@ -31,7 +31,7 @@ listen = 127.0.0.1
 base_dir = {t}/run
 state_dir = {t}/state
 log_path = {t}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2
 auth_failure_delay = 0
@@ -61,7 +61,7 @@ service imap-login {{
   }}
   inet_listener imaps {{
     address = 127.0.0.1
-    port = 0
+    port = {imaps_port}
   }}
 }}
 """
@@ -78,8 +78,10 @@ class DovecotServer:
     """One Dovecot server. ``capability`` replaces the advertised post-login capabilities."""
 
     capability: str | None = None
+    tls: bool = False
     host: str = "127.0.0.1"
     port: int = field(default_factory=free_port)
+    imaps_port: int = 0
     password: str = PASSWORD
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="dovecot-")))
     proc: subprocess.Popen[bytes] | None = None
@@ -104,6 +106,18 @@ class DovecotServer:
                 f"default_internal_group = {group}"
             )
         capability = f"imap_capability = {self.capability}" if self.capability else ""
+        ssl = "ssl = no"
+        self.cafile = self.root / "cert.pem"
+        if self.tls:  # a self-signed certificate for "localhost"; clients trust it as a CA
+            self.imaps_port = free_port()
+            key = self.root / "key.pem"
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                 "-keyout", str(key), "-out", str(self.cafile)],
+                check=True, capture_output=True,
+            )  # fmt: skip
+            ssl = f"ssl = yes\nssl_cert = <{self.cafile}\nssl_key = <{key}"
         self.conf = self.root / "dovecot.conf"
         self.conf.write_text(
             CONFIG.format(
@@ -114,6 +128,8 @@ class DovecotServer:
                 gid=gid,
                 login_user=login_user,
                 capability=capability,
+                ssl=ssl,
+                imaps_port=self.imaps_port,
             )
         )
 

@@ -71,13 +71,13 @@ def make_message(n: int, subject: str | None = None, *, body: str | None = None)
 
 
 def imap_settings(host: str, port: int, user: str, password: str | None, **kw: object) -> Settings:
+    kw.setdefault("imap_tls", TlsMode.NONE)
     return Settings(
         _env_file=None,
         imap_host=host,
         imap_port=port,
         imap_user=user,
         imap_password=SecretStr(password) if password is not None else None,
-        imap_tls=TlsMode.NONE,
         **kw,  # type: ignore[arg-type]
     )
 

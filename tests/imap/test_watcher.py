@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import sys
 import time
 from datetime import timedelta
@@ -11,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from samverkan.config import Settings
+from samverkan.config import Settings, TlsMode
 from samverkan.intake.imap import PROCESSED_KEYWORD, ImapWatcher, mailbox_key
-from samverkan.intake.mailbox import HealthState, MessageProcessor
+from samverkan.intake.mailbox import HealthState, MessageProcessor, start_mail_watcher
 from samverkan.storage.mailbox_state import load_position
 from tests.imap.dovecot import Dovecot, DovecotServer, free_port
 from tests.imap.support import FakeIntake, imap_settings, make_message, wait_until
@@ -356,3 +357,47 @@ def test_a_second_instance_waits_while_the_first_holds_the_lease(
         b.stop()
         engine.dispose()
     assert first.message_ids == [f"<msg-{n}@example.org>" for n in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("mode", [TlsMode.SSL, TlsMode.STARTTLS])
+def test_tls_and_starttls_connections_verify_the_certificate(
+    mode: TlsMode, sqlite_engine: Engine
+) -> None:
+    server = DovecotServer(tls=True)
+    server.start()
+    try:
+        box = server.mailbox()
+        box.append(make_message(1))
+        port = server.imaps_port if mode is TlsMode.SSL else server.port
+        settings = imap_settings("localhost", port, box.user, box.password, imap_tls=mode)
+        trusting = ssl.create_default_context(cafile=str(server.cafile))
+        intake = FakeIntake()
+        w = watcher(settings, sqlite_engine, intake, ssl_context=trusting)
+        w.start()
+        try:
+            wait_until(lambda: intake.message_ids == ["<msg-1@example.org>"])
+        finally:
+            w.stop()
+        # Without trust in the certificate, nothing is read and health says why.
+        distrusting = watcher(settings, sqlite_engine, FakeIntake())
+        distrusting.start()
+        try:
+            wait_until(lambda: distrusting.health.state is HealthState.UNREACHABLE)
+        finally:
+            distrusting.stop()
+        assert "CERTIFICATE_VERIFY_FAILED" in (distrusting.health.last_error or "")
+    finally:
+        server.close()
+
+
+def test_start_mail_watcher_chooses_imap_when_a_host_is_set(
+    dovecot: Dovecot, sqlite_engine: Engine
+) -> None:
+    dovecot.append(make_message(1))
+    intake = FakeIntake()
+    w = start_mail_watcher(settings_for(dovecot), sqlite_engine, intake)
+    try:
+        assert isinstance(w, ImapWatcher)
+        wait_until(lambda: intake.message_ids == ["<msg-1@example.org>"])
+    finally:
+        w.stop()
