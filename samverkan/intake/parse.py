@@ -21,11 +21,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import getaddresses, parsedate_to_datetime
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
 from samverkan.intake.attachments import decode_text, extract_text, sniff_content_type
@@ -64,6 +65,8 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=
 _PART_HEADERS = frozenset({"content-type", "content-disposition", "content-id"})
 _VALID_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
 _FOLD = re.compile(r"\r?\n")
+_ADDR_SPEC = re.compile(r"[^\s<>(),;:\"\[\]@]{1,64}@[^\s<>(),;:\"\[\]@]{1,255}")
+_MAX_PARSED_HEADER = 4000
 _ANGLE_ID = re.compile(r"<[^<>\s]{1,900}>")
 _PART_ERRORS = (
     ValueError,
@@ -75,6 +78,27 @@ _PART_ERRORS = (
     UnicodeError,
     email.errors.MessageError,
 )
+
+
+class _BoundedHeaderRegistry(HeaderRegistry):
+    """``policy.default``'s header objects, built from at most the first few thousand characters.
+
+    The parser itself asks for Content-Type to find boundaries, and the stdlib's structured
+    header parser is quadratic in the length of a value: a 250 kB Content-Type would take
+    minutes. It also recurses on nested comments "((((…". Real MIME headers are short, and the
+    raw values stay complete for our own decoding.
+    """
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        if isinstance(value, str) and len(value) > _MAX_PARSED_HEADER:
+            value = value[:_MAX_PARSED_HEADER]
+        try:
+            return super().__call__(name, value)
+        except RecursionError:  # nested comments "((((…": read as if the header were empty
+            return super().__call__(name, "")
+
+
+_POLICY = policy.default.clone(header_factory=_BoundedHeaderRegistry())
 
 
 class ParseError(Exception):
@@ -140,7 +164,7 @@ def parse_message(raw: bytes, limits: Limits = Limits()) -> ParsedMessage:
         raise ParseError(
             f"meddelandet är för stort ({len(raw)} byte, högst {limits.max_message_bytes})"
         )
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    message = BytesParser(policy=_POLICY).parsebytes(raw)
     names = {name.lower() for name in message}
     if not names & _MAIL_HEADERS:
         raise ParseError("inte ett e-postmeddelande (inga e-postrubriker hittades)")
@@ -226,12 +250,20 @@ def _header_values(message: Message) -> tuple[dict[str, str], dict[str, str]]:
     return raw, decoded
 
 
+def _address_pairs(raw_value: str) -> list[tuple[str, str]]:
+    """``getaddresses``, which recurses on nested comments: "((((…" falls back to a scan."""
+    try:
+        return getaddresses([raw_value])
+    except (RecursionError, ValueError, IndexError, TypeError):
+        return [("", addr) for addr in _ADDR_SPEC.findall(raw_value)]
+
+
 def _addresses(raw_value: str | None) -> list[tuple[str | None, str]]:
     """(decoded display name, lowercased address) pairs; unparseable entries are left out."""
     if not raw_value:
         return []
     pairs: list[tuple[str | None, str]] = []
-    for name, addr in getaddresses([raw_value]):
+    for name, addr in _address_pairs(raw_value):
         addr = addr.strip().lower()
         if "@" not in addr:
             continue
@@ -241,14 +273,15 @@ def _addresses(raw_value: str | None) -> list[tuple[str | None, str]]:
 
 
 def _sender(raw_value: str | None) -> tuple[str | None, str | None]:
+    """The first sender; a From without any address still gives a name to show."""
     if not raw_value:
         return None, None
     pairs = _addresses(raw_value)
     if pairs:
         return pairs[0]
-    name, addr = parseaddr(raw_value)
-    display = decode_header_value(name or raw_value).strip().strip('"').strip() or None
-    return display, (addr.lower() if "@" in addr else None)
+    names = [name for name, _ in _address_pairs(raw_value) if name]
+    display = decode_header_value(names[0] if names else raw_value)
+    return display.strip().strip('"').strip()[:200] or None, None
 
 
 def _message_id(value: str | None) -> str | None:
@@ -396,24 +429,25 @@ def _unflow(text: str, delsp: bool) -> str:
     A line ending in a space continues on the next line of the same quote depth.
     """
     out: list[str] = []
-    buffer = ""
-    buffer_depth = -1
+    pending: list[str] = []
+    pending_depth = -1
     for line in text.split("\n"):
         depth = len(line) - len(line.lstrip(">"))
         content = line[depth:]
         if content.startswith(" "):
             content = content[1:]  # space-stuffing, or the space after the quote marks
-        if buffer_depth not in (-1, depth):
-            out.append(_quoted(buffer_depth, buffer))
-            buffer, buffer_depth = "", -1
+        if pending_depth not in (-1, depth):
+            out.append(_quoted(pending_depth, "".join(pending)))
+            pending, pending_depth = [], -1
         if content.endswith(" ") and content != "-- ":
-            buffer += content[:-1] if delsp else content
-            buffer_depth = depth
+            pending.append(content[:-1] if delsp else content)
+            pending_depth = depth
             continue
-        out.append(_quoted(depth, buffer + content))
-        buffer, buffer_depth = "", -1
-    if buffer_depth != -1:
-        out.append(_quoted(buffer_depth, buffer))
+        pending.append(content)
+        out.append(_quoted(depth, "".join(pending)))
+        pending, pending_depth = [], -1
+    if pending_depth != -1:
+        out.append(_quoted(pending_depth, "".join(pending)))
     return "\n".join(out)
 
 
@@ -577,7 +611,7 @@ def _is_html(data: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
-_REGENERATE = policy.default.clone(refold_source="none", max_line_length=0)
+_REGENERATE = _POLICY.clone(refold_source="none", max_line_length=0)
 
 
 def _message_bytes(message: Message) -> bytes:

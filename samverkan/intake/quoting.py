@@ -124,12 +124,12 @@ class ReplySplit:
 
 def strip_subject_prefixes(subject: str) -> str:
     """``"SV: VB: Re[2]: Ansökan"`` -> ``"Ansökan"``: the subject a thread started with."""
-    rest = subject
+    position = 0
     while True:
-        match = _SUBJECT_PREFIX.match(rest)
-        if match is None or match.end() == 0:
-            return rest.strip()
-        rest = rest[match.end() :]
+        match = _SUBJECT_PREFIX.match(subject, position)
+        if match is None or match.end() == position:
+            return subject[position:].strip()
+        position = match.end()
 
 
 def is_forward_subject(subject: str) -> bool:
@@ -177,11 +177,12 @@ def _separator_kind(line: str) -> str | None:
     return None
 
 
-def _attribution_length(lines: list[str], index: int) -> int:
+def _attribution_length(lines: list[str], index: int, end: int | None = None) -> int:
     """How many lines (1-3) form an attribution starting at ``index``; 0 when it is none."""
+    end = len(lines) if end is None else end
     joined = ""
     for count in range(1, 4):
-        if index + count > len(lines):
+        if index + count > end:
             return 0
         line = lines[index + count - 1].strip()
         if not line or line.startswith(">"):
@@ -192,7 +193,7 @@ def _attribution_length(lines: list[str], index: int) -> int:
         if joined.endswith(":") and _ATTRIBUTION_VERB.search(joined):
             if not _ATTRIBUTION_EVIDENCE.search(joined):
                 return 0
-            if count > 1 and _attribution_length(lines[: index + count], index + 1):
+            if count > 1 and _attribution_length(lines, index + 1, index + count):
                 return 0  # the attribution starts further down; this line is the sender's
             return count
     return 0

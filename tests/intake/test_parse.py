@@ -495,3 +495,33 @@ def test_hostile_html_is_converted_in_linear_time(hostile: str) -> None:
 
     assert time.perf_counter() - started < 2
     assert msg.text.startswith("Vi söker stöd.")
+
+
+@pytest.mark.parametrize(
+    ("header", "check"),
+    [
+        (b"From: " + b"(" * 5000, "sender"),
+        (b"Content-Type: text/plain " + b"(" * 5000, "text"),
+        (b"Content-Transfer-Encoding: base64 " + b"(" * 5000, "text"),
+        (b"Content-Type: text/plain; " + b'a="b;' * 50_000, "text"),
+    ],
+)
+def test_hostile_headers_neither_crash_nor_stall(header: bytes, check: str) -> None:
+    # Nested comments make the stdlib's header parsers recurse; long parameter lists make
+    # them quadratic (minutes for this Content-Type without a bound).
+    raw = (
+        b"From: anna@b.se\r\nSubject: Ans\xc3\xb6kan\r\n"
+        + header
+        + b"\r\n\r\nVi s\xc3\xb6ker st\xc3\xb6d.\r\n"
+    )
+    if check == "sender":
+        raw = raw.replace(b"From: anna@b.se\r\n", b"", 1)
+    started = time.perf_counter()
+    msg = parse_message(raw)
+
+    assert time.perf_counter() - started < 2
+    assert msg.subject == "Ansökan"
+    if check == "text":
+        assert msg.text == "Vi söker stöd."
+    else:
+        assert msg.sender_addr is None
