@@ -75,9 +75,7 @@ class Area:
 
     def covers(self, other: Area) -> bool:
         """True when the two areas are the same place or one lies inside the other."""
-        return (
-            self.name == other.name or self.name in other.parents or other.name in self.parents
-        )
+        return self.name == other.name or self.name in other.parents or other.name in self.parents
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "in_malmo": self.in_malmo, "parents": list(self.parents)}

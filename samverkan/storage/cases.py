@@ -92,8 +92,7 @@ def create_case(
     session.add(case)
     session.flush()
     _save_parts(session, case, app, new=True)
-    for move in moves:
-        record_transition(session, case, move)
+    _insert_history(session, _id(case), moves)  # the row already holds the final phase
     return case
 
 
@@ -183,17 +182,22 @@ def record_transition(session: Session, case: CaseRow, move: Transition) -> None
     case.phase = move.to_phase.value
     case.updated_at = move.at
     session.add(case)
+    _insert_history(session, _id(case), [move])
+
+
+def _insert_history(session: Session, case_id: int, moves: Sequence[Transition]) -> None:
     session.execute(
         insert(PhaseChangeRow),
         [
             {
-                "case_id": _id(case),
+                "case_id": case_id,
                 "at": move.at,
                 "by": move.by,
                 "from_phase": move.from_phase.value if move.from_phase else None,
                 "to_phase": move.to_phase.value,
                 "why": move.why,
             }
+            for move in moves
         ],
     )
 
