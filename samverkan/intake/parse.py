@@ -210,7 +210,7 @@ def decode_header_value(value: str) -> str:
     if "=?" not in value:
         return value
     out: list[str] = []
-    pending = b""
+    pending: list[bytes] = []
     pending_charset = ""
     position = 0
     after_word = False
@@ -221,17 +221,17 @@ def decode_header_value(value: str) -> str:
         gap = value[position : match.start()]
         charset = match.group(1).lower()
         if after_word and not gap.strip() and charset == pending_charset:
-            pending += decoded
+            pending.append(decoded)
         else:
             if pending_charset:
-                out.append(decode_text(pending, pending_charset))
+                out.append(decode_text(b"".join(pending), pending_charset))
             if not (after_word and not gap.strip()):  # whitespace between words is dropped
                 out.append(gap)
-            pending, pending_charset = decoded, charset
+            pending, pending_charset = [decoded], charset
         position = match.end()
         after_word = True
     if pending_charset:
-        out.append(decode_text(pending, pending_charset))
+        out.append(decode_text(b"".join(pending), pending_charset))
     out.append(value[position:])
     return "".join(out)
 
