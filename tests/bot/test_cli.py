@@ -111,3 +111,33 @@ def test_the_installed_console_script_runs(env: Path) -> None:
     assert done.returncode == 0
     for command in ("init", "cases", "show", "ingest"):
         assert command in done.stdout
+
+
+def test_a_broken_rule_file_stops_the_service_at_start_up_naming_the_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from samverkan.rules.ruleset import bundled_ruleset_path
+
+    text = bundled_ruleset_path().read_text(encoding="utf-8")
+    broken = text.replace("min_categories = 2", "min_categories = två")
+    line = next(n for n, s in enumerate(broken.splitlines(), 1) if "två" in s)
+    (env / "regler.toml").write_text(broken, encoding="utf-8")
+    monkeypatch.setenv("SAMVERKAN_RULES_FILE", str(env / "regler.toml"))
+    assert run(capsys, "init")[0] == 0
+    for command in (["serve"], ["ingest", str(env / "regler.toml")]):
+        code, _, err = run(capsys, *command)
+        assert code == 1
+        assert f"rad {line}" in err
+        assert "Traceback" not in err
+
+
+def test_sqlite_runs_with_foreign_keys_and_wal(env: Path) -> None:
+    from sqlalchemy import text
+
+    from samverkan.storage.db import make_engine
+
+    engine = make_engine(f"sqlite:///{env / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
