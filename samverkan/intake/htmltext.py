@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]  # no stubs; used in this module only
+from lxml import etree
 
 __all__ = ["html_to_text"]
 
