@@ -256,7 +256,7 @@ class ImapWatcher(BackgroundWatcher):
         poll_interval: float = 30.0,
         wake_interval: float = 1.0,
         settle: float = 2.0,
-        file_every: int = 10,
+        file_every: int = 25,
         lease_ttl: timedelta = timedelta(seconds=60),
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,

@@ -70,7 +70,7 @@ def test_kill_9_mid_backlog_then_restart_handles_every_message_once(
     assert cases == COUNT, "one case per message, none doubled"
     assert sorted(m for m in stored if m) == sorted(expected)
     outcomes = [line.split()[0] for line in _lines(log)]
-    # Only messages processed but not yet moved at the kill (at most one filing group of 10)
-    # are handed over again, and then found to be duplicates.
+    # Only messages processed but not yet moved at the kill (at most one of the runner's
+    # batches of 10) are handed over again, and then found to be duplicates.
     assert outcomes.count("created") == COUNT
     assert outcomes.count("duplicate") <= 10
