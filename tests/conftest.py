@@ -124,7 +124,7 @@ class SmtpSink:
 
     def messages(self) -> list[EmailMessage]:
         return [
-            message_from_bytes(bytes(e.content), policy=policy.default)  # type: ignore[misc]
+            message_from_bytes(bytes(e.content), policy=policy.default)  # type: ignore[arg-type]
             for e in self.envelopes
         ]
 

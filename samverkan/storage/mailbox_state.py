@@ -15,23 +15,14 @@ from sqlalchemy.engine import Engine
 from samverkan.storage.db import session_scope
 from samverkan.storage.models import MailboxStateRow
 
-_2_31 = 2**31
 _2_32 = 2**32
 
 
-def _to_column(value: int) -> int:
-    """Fit an unsigned 32-bit IMAP number into the signed INTEGER column, losslessly.
-
-    UIDVALIDITY and UID are 1..2**32-1 (RFC 3501); PostgreSQL's INTEGER stops at 2**31-1, and
-    some servers do hand out UIDVALIDITY values above it.
-    """
+def _checked(value: int) -> int:
+    """UIDVALIDITY and UID are unsigned 32-bit (RFC 3501); the columns are BIGINT."""
     if not 0 <= value < _2_32:
         raise ValueError(f"not an unsigned 32-bit number: {value}")
-    return value - _2_32 if value >= _2_31 else value
-
-
-def _from_column(value: int) -> int:
-    return value + _2_32 if value < 0 else value
+    return value
 
 
 @dataclass(frozen=True)
@@ -46,7 +37,7 @@ def load_position(engine: Engine, mailbox: str) -> MailboxPosition | None:
         row = session.get(MailboxStateRow, mailbox)
         if row is None:
             return None
-        return MailboxPosition(_from_column(row.uidvalidity), _from_column(row.last_uid))
+        return MailboxPosition(row.uidvalidity, row.last_uid)
 
 
 def save_position(
@@ -60,7 +51,7 @@ def save_position(
         row = session.get(MailboxStateRow, mailbox)
         if row is None:
             row = MailboxStateRow(mailbox=mailbox, uidvalidity=0, last_uid=0, updated_at=now)
-        row.uidvalidity = _to_column(uidvalidity)
-        row.last_uid = _to_column(last_uid)
+        row.uidvalidity = _checked(uidvalidity)
+        row.last_uid = _checked(last_uid)
         row.updated_at = now
         session.add(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from samverkan.storage.types import UTCDateTime
@@ -249,6 +249,6 @@ class MailboxStateRow(SQLModel, table=True):
     __tablename__ = "mailbox_state"
 
     mailbox: str = Field(primary_key=True)
-    uidvalidity: int
-    last_uid: int = 0
+    uidvalidity: int = Field(sa_type=BigInteger)  # IMAP numbers are unsigned 32-bit
+    last_uid: int = Field(default=0, sa_type=BigInteger)
     updated_at: datetime = _ts()

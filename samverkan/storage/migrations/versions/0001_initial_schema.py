@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 20:50:46.881077
+Create Date: 2026-11-27 21:06:32.839070
 """
 
 from collections.abc import Sequence
@@ -72,8 +72,8 @@ def upgrade() -> None:
     op.create_table(
         "mailbox_state",
         sa.Column("mailbox", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("uidvalidity", sa.Integer(), nullable=False),
-        sa.Column("last_uid", sa.Integer(), nullable=False),
+        sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
+        sa.Column("last_uid", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", samverkan.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("mailbox"),
     )
