@@ -23,6 +23,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship inside the package and never change while the process runs;
+        # without this every render would stat its template files again.
+        auto_reload=False,
     )
     env.filters["sek"] = format_sek
     return env
@@ -46,13 +49,17 @@ class RenderedEmail:
     html: str | None
 
 
+@cache
+def _has_template(name: str) -> bool:
+    """Listing the templates walks the package directory: once per name is enough."""
+    return name in environment().list_templates()
+
+
 def render_email(name: str, **context: Any) -> RenderedEmail:
     """Render the ``email/<name>.subject.txt``, ``.txt`` and (if present) ``.html`` triplet."""
     env = environment()
     subject = " ".join(env.get_template(f"email/{name}.subject.txt").render(**context).split())
     text = env.get_template(f"email/{name}.txt").render(**context)
     html_name = f"email/{name}.html"
-    html = (
-        env.get_template(html_name).render(**context) if html_name in env.list_templates() else None
-    )
+    html = env.get_template(html_name).render(**context) if _has_template(html_name) else None
     return RenderedEmail(subject=subject, text=text, html=html)

@@ -16,6 +16,7 @@ fits a token decides its category. Decisions worth knowing:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from samverkan.rules.model import ActorCategory
 
@@ -157,7 +158,10 @@ def find_actors(text: str) -> list[tuple[ActorCategory, str]]:
     return list(found.items())
 
 
+@lru_cache(maxsize=16_384)
 def _category(token: str) -> ActorCategory | None:
+    """Cached: every word of every message comes here, and most words recur (bounded, so a
+    long ingest does not grow with its vocabulary)."""
     if len(token) < 3 or _EXCLUDED_TOKEN.search(token) or token in _SELF_REFERENCE:
         return None
     for part, category, where in _ACTOR_RULES:

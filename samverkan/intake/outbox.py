@@ -13,10 +13,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection
+from sqlmodel import Session
 
 from samverkan.render import render_email
-from samverkan.storage.messages import insert_message
+from samverkan.storage.messages import insert_message, message_values, recent_acks
 from samverkan.storage.models import CaseRow, MessageRow
 
 PENDING = "pending"
@@ -51,12 +52,41 @@ def queue_email(
     The MIME message itself is built when it is sent (:func:`build_mime`): building it is
     the costly part, and intake should not pay for it.
     """
-    rendered = render_email(template, **context)
-    tag = case.ref if case else kind
-    message_id = f"<{tag}.{kind}.{uuid.uuid4().hex}@{_domain(sender)}>"
-    insert_message(
-        session,
+    message_id, row = email_row(
         case_id=case.id if case else None,
+        tag=case.ref if case else kind,
+        template=template,
+        context=context,
+        sender=sender,
+        to=to,
+        kind=kind,
+        now=now,
+        in_reply_to=in_reply_to,
+        references=references,
+    )
+    insert_message(session, **row)
+    return message_id
+
+
+def email_row(
+    *,
+    case_id: int | None,
+    tag: str,
+    template: str,
+    context: dict[str, Any],
+    sender: str,
+    to: str,
+    kind: str,
+    now: datetime,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+) -> tuple[str, dict[str, Any]]:
+    """The rendered outbox row of an e-mail and its Message-ID, for a caller that inserts
+    several rows at once; ``tag`` (the case reference) goes into the Message-ID."""
+    rendered = render_email(template, **context)
+    message_id = f"<{tag}.{kind}.{uuid.uuid4().hex}@{_domain(sender)}>"
+    return message_id, message_values(
+        case_id=case_id,
         direction="out",
         channel="email",
         message_id=message_id,
@@ -72,7 +102,6 @@ def queue_email(
         send_state=PENDING,
         next_attempt_at=now,
     )
-    return message_id
 
 
 def build_mime(row: MessageRow) -> bytes:
@@ -105,8 +134,14 @@ def queue_notice(
     already be safe: actor text is quoted by the caller.
     """
     insert_message(
-        session,
-        case_id=case.id if case else None,
+        session, **notice_row(case_id=case.id if case else None, text=text, kind=kind, now=now)
+    )
+
+
+def notice_row(*, case_id: int | None, text: str, kind: str, now: datetime) -> dict[str, Any]:
+    """The outbox row of a notice (see :func:`queue_notice`)."""
+    return message_values(
+        case_id=case_id,
         direction="out",
         channel="notice",
         body_text=text,
@@ -117,15 +152,7 @@ def queue_notice(
     )
 
 
-def recent_auto_replies(session: Session, to: str, since: datetime) -> list[datetime]:
+def recent_auto_replies(session: Session | Connection, to: str, since: datetime) -> list[datetime]:
     """When we last auto-replied to ``to`` (for the per-sender limit)."""
-    rows = session.exec(
-        select(MessageRow.at).where(
-            MessageRow.direction == "out",
-            MessageRow.channel == "email",
-            MessageRow.recipients == to,
-            col(MessageRow.kind).in_(("ack",)),
-            col(MessageRow.at) >= since,
-        )
-    ).all()
-    return list(rows)
+    conn = session if isinstance(session, Connection) else session.connection()
+    return recent_acks(conn, to, since)

@@ -12,19 +12,20 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session
 
 from samverkan.config import Settings
 from samverkan.intake.extract import extract
 from samverkan.intake.noise import autoreply_allowed, is_noreply_address, noise_reason
-from samverkan.intake.outbox import queue_email, queue_notice, recent_auto_replies
+from samverkan.intake.outbox import email_row, notice_row, recent_auto_replies
 from samverkan.intake.parse import Limits, ParsedMessage, ParseError, parse_message
 from samverkan.rules.criteria import (
     ActiveCase,
@@ -50,9 +51,9 @@ from samverkan.rules.phases import (
 )
 from samverkan.rules.ruleset import RuleSet, bundled_ruleset_path, load_ruleset
 from samverkan.storage import cases as case_store
-from samverkan.storage.db import session_scope
-from samverkan.storage.messages import insert_attachments, insert_message
-from samverkan.storage.models import CaseRow, MessageRow
+from samverkan.storage.cases import StoredCase
+from samverkan.storage.messages import message_values, seen_messages
+from samverkan.storage.models import CaseRow
 from samverkan.storage.reference import active_processes
 
 log = logging.getLogger(__name__)
@@ -131,8 +132,11 @@ class Intake:
             log.exception("parser failed on %s", source)
             return self._quarantine(raw, digest, source, f"oväntat fel vid tolkning: {exc}", now)
         try:
-            with session_scope(self.engine) as session:
-                return self._store(session, msg, raw, digest, source, now)
+            with self.engine.begin() as conn:
+                unit = _Unit(conn, _seen_by(conn, [(digest, msg.message_id)]))
+                result = self._store(unit, msg, raw, digest, source, now)
+                unit.writes.flush(conn)
+                return result
         except IntegrityError:
             # Another instance stored the same message between our check and our insert.
             return IngestResult(source, Outcome.DUPLICATE, self._case_of(msg, digest), None)
@@ -142,72 +146,100 @@ class Intake:
             log.exception("intake failed on %s", source)
             return self._quarantine(raw, digest, source, f"oväntat fel vid behandling: {exc}", now)
 
+    def process_batch(self, items: Sequence[tuple[bytes, str]]) -> list[IngestResult]:
+        """Handle ``(raw, source)`` pairs in one transaction: what :meth:`process` does for each,
+        with one commit and one dedupe query for them all and each table written once.
+
+        For bulk loads (``samverkan ingest``); a feeder that must commit message by message
+        calls :meth:`process`. A message later in the batch sees the ones before it: a reply
+        joins the case its application opened, a second copy is a duplicate. If anything
+        fails the whole batch is rolled back and every message goes through :meth:`process`
+        alone, so one bad message can neither lose nor double another.
+        """
+        if len(items) <= 1:
+            return [self.process(raw, source=source) for raw, source in items]
+        try:
+            with self.engine.begin() as conn:
+                return self._store_batch(conn, items)
+        except SQLAlchemyError as exc:
+            if not isinstance(exc, IntegrityError):
+                raise  # the database is away: nothing was committed, the caller retries
+            log.info("batch of %d hit a conflict; storing its messages one by one", len(items))
+        except Exception:
+            log.exception("batch of %d failed; storing its messages one by one", len(items))
+        return [self.process(raw, source=source) for raw, source in items]
+
+    def _store_batch(
+        self, conn: Connection, items: Sequence[tuple[bytes, str]]
+    ) -> list[IngestResult]:
+        parsed: list[tuple[bytes, str, str, ParsedMessage | str]] = []
+        for raw, source in items:
+            digest = hashlib.sha256(raw).hexdigest()
+            try:
+                parsed.append((raw, source, digest, parse_message(raw, self.limits)))
+            except ParseError as exc:
+                parsed.append((raw, source, digest, str(exc)))
+        keys = [
+            (d, m.message_id if isinstance(m, ParsedMessage) else None) for _, _, d, m in parsed
+        ]
+        unit = _Unit(conn, _seen_by(conn, keys))
+        results = []
+        for raw, source, digest, msg in parsed:
+            now = self.clock()
+            if isinstance(msg, ParsedMessage):
+                results.append(self._store(unit, msg, raw, digest, source, now))
+            else:
+                results.append(self._quarantine_in(unit, raw, digest, source, msg, now))
+        unit.writes.flush(conn)
+        return results
+
     def _store(
         self,
-        session: Session,
+        unit: _Unit,
         msg: ParsedMessage,
         raw: bytes,
         digest: str,
         source: str,
         now: datetime,
     ) -> IngestResult:
-        seen = self._find_existing(session, msg.message_id, digest)
-        if seen is not None:
-            ref = session.get(CaseRow, seen.case_id).ref if seen.case_id else None  # type: ignore[union-attr]
+        seen, ref = unit.seen(digest, msg.message_id)
+        if seen:
             return IngestResult(source, Outcome.DUPLICATE, ref, None)
 
         reason = noise_reason(msg)
         if reason is not None:
-            self._save_inbound(
-                session, msg, raw, digest, source, None, Outcome.IGNORED, reason, now
-            )
+            self._save_inbound(unit, msg, raw, digest, source, None, Outcome.IGNORED, reason, now)
             return IngestResult(source, Outcome.IGNORED, None, reason)
 
-        case = self._thread_of(session, msg)
+        case = self._thread_of(unit, msg)
         if case is not None:
-            self._append(session, case, msg, raw, digest, source, now)
+            self._append(unit, case, msg, raw, digest, source, now)
             return IngestResult(source, Outcome.APPENDED, case.ref, None)
 
-        case = self._open_case(session, msg, raw, digest, source, now)
+        case = self._open_case(unit, msg, raw, digest, source, now)
         return IngestResult(source, Outcome.CREATED, case.ref, None)
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _find_existing(
-        self, session: Session, message_id: str | None, digest: str
-    ) -> MessageRow | None:
-        same_digest = col(MessageRow.digest) == digest
-        condition = (
-            or_(same_digest, col(MessageRow.message_id) == message_id)
-            if message_id
-            else same_digest
-        )
-        return session.exec(select(MessageRow).where(condition)).first()
-
     def _case_of(self, msg: ParsedMessage, digest: str) -> str | None:
-        with Session(self.engine) as session:
-            seen = self._find_existing(session, msg.message_id, digest)
-            if seen is None or seen.case_id is None:
-                return None
-            case = session.get(CaseRow, seen.case_id)
-            return case.ref if case else None
+        with self.engine.connect() as conn:
+            _, ref = _Unit(conn, _seen_by(conn, [(digest, msg.message_id)])).seen(
+                digest, msg.message_id
+            )
+            return ref
 
-    def _thread_of(self, session: Session, msg: ParsedMessage) -> CaseRow | None:
+    def _thread_of(self, unit: _Unit, msg: ParsedMessage) -> StoredCase | None:
         """The case a reply belongs to: a reference in the subject, or a known Message-ID."""
         for match in REF_IN_SUBJECT.finditer(msg.subject):
             ref = f"SAM-{match.group(1)}-{match.group(2)}"
-            case = session.exec(select(CaseRow).where(CaseRow.ref == ref)).first()
+            case = case_store.case_by_ref(unit.conn, ref)
             if case is not None:
                 return case
         ids = [i for i in (msg.in_reply_to, *msg.references) if i]
         if not ids:
             return None
-        row = session.exec(
-            select(MessageRow)
-            .where(col(MessageRow.message_id).in_(ids), col(MessageRow.case_id).is_not(None))
-            .order_by(col(MessageRow.id).desc())
-        ).first()
-        return session.get(CaseRow, row.case_id) if row and row.case_id else None
+        unit.writes.flush(unit.conn)  # a reply may name one of our queued messages
+        return case_store.case_of_messages(unit.conn, ids)
 
     def _application_text(self, msg: ParsedMessage) -> str:
         parts = [msg.new_text]
@@ -227,16 +259,16 @@ class Intake:
 
     def _open_case(
         self,
-        session: Session,
+        unit: _Unit,
         msg: ParsedMessage,
         raw: bytes,
         digest: str,
         source: str,
         now: datetime,
-    ) -> CaseRow:
+    ) -> StoredCase:
         app = self._extract(msg)
         # Judged before the case row exists, so the case is written once, in its final phase.
-        evaluation = evaluate(app, self.rules, self._coordination(session, None, app))
+        evaluation = evaluate(app, self.rules, self._context(unit.conn, None, app))
         moves = [
             transition(
                 None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why="ansökan via e-post", now=now
@@ -245,88 +277,94 @@ class Intake:
         onward = self._next_after_evaluation(Phase.INKOMMEN, evaluation, now)
         if onward is not None:
             moves.append(onward)
-        case = case_store.create_case(session, app, moves=moves, origin="email", now=now)
-        case_store.save_evaluation(session, case, evaluation.to_dict(), trigger="ansökan", now=now)
-        self._save_inbound(session, msg, raw, digest, source, case, Outcome.CREATED, None, now)
+        writes = unit.writes
+        case = writes.open_case(unit.conn, app, moves=moves, origin="email", now=now)
+        writes.evaluation(case.id, evaluation.to_dict(), trigger="ansökan", now=now)
+        self._save_inbound(unit, msg, raw, digest, source, case, Outcome.CREATED, None, now)
         overlap = next((r for r in evaluation.results if r.id == "overlapp"), None)
         if overlap is not None and overlap.status is Status.WARNING:
-            queue_notice(
-                session, case=case, kind="overlap", text=f"{case.ref}: {overlap.reason}", now=now
+            writes.outbound(
+                notice_row(
+                    case_id=case.id, kind="overlap", text=f"{case.ref}: {overlap.reason}", now=now
+                )
             )
-        self._acknowledge(session, case, app, msg, evaluation, now)
-        queue_notice(
-            session,
-            case=case,
-            kind="new_case",
-            text=f"Nytt ärende {case.ref}: {app.title or msg.subject or '(utan ämne)'}",
-            now=now,
+        self._acknowledge(unit, case, app, msg, evaluation, now)
+        writes.outbound(
+            notice_row(
+                case_id=case.id,
+                kind="new_case",
+                text=f"Nytt ärende {case.ref}: {app.title or msg.subject or '(utan ämne)'}",
+                now=now,
+            )
         )
         return case
 
     def _append(
         self,
-        session: Session,
-        case: CaseRow,
+        unit: _Unit,
+        case: StoredCase,
         msg: ParsedMessage,
         raw: bytes,
         digest: str,
         source: str,
         now: datetime,
     ) -> None:
-        self._save_inbound(session, msg, raw, digest, source, case, Outcome.APPENDED, None, now)
+        self._save_inbound(unit, msg, raw, digest, source, case, Outcome.APPENDED, None, now)
         if Phase(case.phase) in TERMINAL:
-            queue_notice(
-                session,
-                case=case,
-                kind="reply_closed",
-                text=f"Svar i avslutat ärende {case.ref}",
-                now=now,
+            unit.writes.outbound(
+                notice_row(
+                    case_id=case.id,
+                    kind="reply_closed",
+                    text=f"Svar i avslutat ärende {case.ref}",
+                    now=now,
+                )
             )
             return
         facts = replace(self._extract(msg), title=None)
-        updated = case_store.application_of(case).merged_with(facts)
-        case_store.save_application(session, case, updated, now=now)
-        evaluation = self.evaluate_case(session, case, updated, trigger="svar", now=now)
-        self._advance_after_evaluation(session, case, evaluation, now)
-        queue_notice(session, case=case, kind="reply", text=f"Svar i ärende {case.ref}", now=now)
+        updated = case.app.merged_with(facts)
+        evaluation = evaluate(updated, self.rules, self._context(unit.conn, case.id, updated))
+        move = self._next_after_evaluation(Phase(case.phase), evaluation, now)
+        unit.writes.change_case(
+            unit.conn, case, updated, moves=[move] if move is not None else [], now=now
+        )
+        unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="svar", now=now)
+        unit.writes.outbound(
+            notice_row(case_id=case.id, kind="reply", text=f"Svar i ärende {case.ref}", now=now)
+        )
 
     def evaluate_case(
         self, session: Session, case: CaseRow, app: Application, *, trigger: str, now: datetime
     ) -> Evaluation:
         """Judge the application and store the verdict with the rule-set version."""
-        evaluation = evaluate(app, self.rules, self._coordination(session, case, app))
+        evaluation = evaluate(app, self.rules, self._context(session.connection(), case.id, app))
         case_store.save_evaluation(session, case, evaluation.to_dict(), trigger=trigger, now=now)
         return evaluation
 
-    def _coordination(
-        self, session: Session, case: CaseRow | None, app: Application
+    def _context(
+        self, conn: Connection, case_id: int | None, app: Application
     ) -> CoordinationContext:
-        processes = self._processes(session)
+        processes = self._processes(conn)
         if app.area is None or not app.area.in_malmo:
             return CoordinationContext(processes=processes)
         # Only cases in a related area can overlap; asking for those keeps this step from
         # growing with the number of cases.
-        related = self._related_names(app.area)
-        query = select(CaseRow.ref, CaseRow.area_name).where(
-            col(CaseRow.area_name).in_(related),
-            col(CaseRow.phase).not_in([p.value for p in TERMINAL]),
+        others = case_store.active_cases_in(
+            conn, self._related_names(app.area), closed=_CLOSED, exclude=case_id
         )
-        if case is not None:
-            query = query.where(CaseRow.id != case.id)
-        others = session.exec(query).all()
-        active = [ActiveCase(ref=ref, area=self._area(name)) for ref, name in others if name]
+        active = [ActiveCase(ref=ref, area=self._area(name)) for ref, name in others]
         return CoordinationContext(processes=processes, active_cases=active)
 
-    def _processes(self, session: Session) -> list[ExistingProcess]:
+    def _processes(self, conn: Connection) -> list[ExistingProcess]:
         """The registry, re-read at most every few seconds (it changes a few times a year)."""
         fresh_at, cached = self._process_cache
         if cached is None or time.monotonic() - fresh_at > PROCESS_CACHE_SECONDS:
-            cached = [
-                ExistingProcess(
-                    name=p.name, areas=tuple(self._area(a) for a in p.areas), contact=p.contact
-                )
-                for p in active_processes(session)
-            ]
+            with Session(bind=conn) as session:
+                cached = [
+                    ExistingProcess(
+                        name=p.name, areas=tuple(self._area(a) for a in p.areas), contact=p.contact
+                    )
+                    for p in active_processes(session)
+                ]
             self._process_cache = (time.monotonic(), cached)
         return cached
 
@@ -341,13 +379,6 @@ class Intake:
                 | {a.name for a in self.gazetteer.areas() if area.name in a.parents}
             )
         return self._related_cache[area.name]
-
-    def _advance_after_evaluation(
-        self, session: Session, case: CaseRow, evaluation: Evaluation, now: datetime
-    ) -> None:
-        move = self._next_after_evaluation(Phase(case.phase), evaluation, now)
-        if move is not None:
-            case_store.record_transition(session, case, move)
 
     def _next_after_evaluation(
         self, current: Phase, evaluation: Evaluation, now: datetime
@@ -369,8 +400,8 @@ class Intake:
 
     def _acknowledge(
         self,
-        session: Session,
-        case: CaseRow,
+        unit: _Unit,
+        case: StoredCase,
         app: Application,
         msg: ParsedMessage,
         evaluation: Evaluation,
@@ -379,13 +410,15 @@ class Intake:
         to = msg.sender_addr
         if not to or is_noreply_address(to):
             return
-        previous = recent_auto_replies(session, to, now - timedelta(days=1))
+        since = now - timedelta(days=1)
+        previous = recent_auto_replies(unit.conn, to, since)
+        previous += [at for at in unit.writes.pending_acks(to) if at >= since]
         if not autoreply_allowed(previous, now):
             log.info("auto-reply limit reached for a sender; no acknowledgement for %s", case.ref)
             return
-        queue_email(
-            session,
-            case=case,
+        _, row = email_row(
+            case_id=case.id,
+            tag=case.ref,
             template="ack",
             context={
                 "ref": case.ref,
@@ -402,43 +435,42 @@ class Intake:
             in_reply_to=msg.message_id,
             references=msg.references,
         )
+        unit.writes.outbound(row)
 
     def _save_inbound(
         self,
-        session: Session,
+        unit: _Unit,
         msg: ParsedMessage,
         raw: bytes,
         digest: str,
         source: str,
-        case: CaseRow | None,
+        case: StoredCase | None,
         outcome: Outcome,
         reason: str | None,
         now: datetime,
     ) -> None:
-        row_id = insert_message(
-            session,
-            case_id=case.id if case else None,
-            direction="in",
-            channel="email",
-            message_id=msg.message_id,
-            digest=digest,
-            in_reply_to=msg.in_reply_to,
-            references=" ".join(msg.references) or None,
-            subject=msg.subject,
-            sender=msg.sender_addr,
-            recipients=", ".join(msg.to) or None,
-            body_text=msg.text,
-            raw=raw,
-            source=source,
-            outcome=outcome.value,
-            reason=reason,
-            at=now,
-        )
-        insert_attachments(
-            session,
+        unit.writes.inbound(
+            unit.conn,
+            message_values(
+                case_id=case.id if case else None,
+                direction="in",
+                channel="email",
+                message_id=msg.message_id,
+                digest=digest,
+                in_reply_to=msg.in_reply_to,
+                references=" ".join(msg.references) or None,
+                subject=msg.subject,
+                sender=msg.sender_addr,
+                recipients=", ".join(msg.to) or None,
+                body_text=msg.text,
+                raw=raw,
+                source=source,
+                outcome=outcome.value,
+                reason=reason,
+                at=now,
+            ),
             [
                 {
-                    "message_row_id": row_id,
                     "filename": att.filename,
                     "content_type": att.content_type,
                     "claimed_type": att.claimed_type,
@@ -450,33 +482,91 @@ class Intake:
                 for att in msg.attachments
             ],
         )
+        unit.remember(digest, msg.message_id, case.ref if case else None)
 
     def _quarantine(
         self, raw: bytes, digest: str, source: str, reason: str, now: datetime
     ) -> IngestResult:
         """Keep what we could not read, with the reason, and tell the officials."""
         try:
-            with session_scope(self.engine) as session:
-                if session.exec(select(MessageRow).where(MessageRow.digest == digest)).first():
-                    return IngestResult(source, Outcome.DUPLICATE, None, None)
-                insert_message(
-                    session,
-                    direction="in",
-                    channel="email",
-                    digest=digest,
-                    raw=raw,
-                    source=source,
-                    outcome=Outcome.QUARANTINED.value,
-                    reason=reason,
-                    at=now,
-                )
-                queue_notice(
-                    session,
-                    case=None,
-                    kind="quarantine",
-                    text=f"Ett e-postmeddelande lades i karantän: {reason}",
-                    now=now,
-                )
+            with self.engine.begin() as conn:
+                unit = _Unit(conn, _seen_by(conn, [(digest, None)]))
+                result = self._quarantine_in(unit, raw, digest, source, reason, now)
+                unit.writes.flush(conn)
+                return result
         except IntegrityError:
             return IngestResult(source, Outcome.DUPLICATE, None, None)
+
+    def _quarantine_in(
+        self, unit: _Unit, raw: bytes, digest: str, source: str, reason: str, now: datetime
+    ) -> IngestResult:
+        if unit.seen(digest, None)[0]:
+            return IngestResult(source, Outcome.DUPLICATE, None, None)
+        row = message_values(
+            direction="in",
+            channel="email",
+            digest=digest,
+            raw=raw,
+            source=source,
+            outcome=Outcome.QUARANTINED.value,
+            reason=reason,
+            at=now,
+        )
+        unit.writes.inbound(unit.conn, row, [])
+        unit.remember(digest, None, None)
+        unit.writes.outbound(
+            notice_row(
+                case_id=None,
+                kind="quarantine",
+                text=f"Ett e-postmeddelande lades i karantän: {reason}",
+                now=now,
+            )
+        )
         return IngestResult(source, Outcome.QUARANTINED, None, reason)
+
+
+_CLOSED = tuple(p.value for p in TERMINAL)
+
+
+def _seen_by(conn: Connection, keys: Sequence[tuple[str, str | None]]) -> _Seen:
+    """Which of these (digest, Message-ID) pairs are stored already, and in which case."""
+    digests = [d for d, _ in keys]
+    ids = [m for _, m in keys if m]
+    seen = _Seen()
+    for digest, message_id, ref in seen_messages(conn, digests, ids):
+        seen.add(digest, message_id, ref)
+    return seen
+
+
+@dataclass
+class _Seen:
+    """Digests and Message-IDs known to be stored, with the reference of their case."""
+
+    digests: dict[str, str | None] = field(default_factory=dict)
+    message_ids: dict[str, str | None] = field(default_factory=dict)
+
+    def add(self, digest: str | None, message_id: str | None, ref: str | None) -> None:
+        if digest:
+            self.digests[digest] = ref
+        if message_id:
+            self.message_ids[message_id] = ref
+
+
+@dataclass
+class _Unit:
+    """One transaction of intake: its connection, what is stored, the rows still to write."""
+
+    conn: Connection
+    known: _Seen
+    writes: case_store.CaseWrites = field(default_factory=case_store.CaseWrites)
+
+    def seen(self, digest: str, message_id: str | None) -> tuple[bool, str | None]:
+        """Whether the message is stored already and, if so, its case reference."""
+        if digest in self.known.digests:
+            return True, self.known.digests[digest]
+        if message_id and message_id in self.known.message_ids:
+            return True, self.known.message_ids[message_id]
+        return False, None
+
+    def remember(self, digest: str, message_id: str | None, ref: str | None) -> None:
+        self.known.add(digest, message_id, ref)

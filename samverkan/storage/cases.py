@@ -2,21 +2,27 @@
 
 Functions take an open :class:`Session` and leave committing to the caller, so one unit of
 work (store a message, create its case, evaluate, queue the reply) commits or fails whole.
+Intake, which writes a case for nearly every e-mail it reads, uses :class:`CaseWrites`
+instead: plain Core statements on a :class:`Connection`, rows gathered per table and written
+in one ``executemany`` each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import Connection, bindparam, delete, func, insert, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from samverkan.rules.model import Application
 from samverkan.rules.phases import Phase, Transition
 from samverkan.storage.db import CaseNotFound
+from samverkan.storage.messages import insert_attachments, insert_message, insert_messages
 from samverkan.storage.models import (
     ApplicantRow,
     CaseActorRow,
@@ -44,25 +50,36 @@ def format_ref(year: int, seq: int) -> str:
     return f"{REF_PREFIX}-{year}-{seq:04d}"
 
 
-def next_reference(session: Session, year: int) -> tuple[str, int]:
+_NEXT_REFERENCE: dict[str, Any] = {}
+
+
+def _next_reference_statement(dialect: str) -> Any:
+    if dialect not in _NEXT_REFERENCE:
+        table = CaseSequenceRow.__table__  # type: ignore[attr-defined]
+        stmt: Any
+        if dialect == "postgresql":
+            stmt = postgresql.insert(table)
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(table)
+        else:  # pragma: no cover - only the two supported databases
+            raise NotImplementedError(dialect)
+        _NEXT_REFERENCE[dialect] = (
+            stmt.values(year=bindparam("year"), last=1)
+            .on_conflict_do_update(index_elements=[table.c.year], set_={"last": table.c.last + 1})
+            .returning(table.c.last)
+        )
+    return _NEXT_REFERENCE[dialect]
+
+
+def next_reference(session: Session | Connection, year: int) -> tuple[str, int]:
     """Take the next number of ``year`` in one atomic upsert.
 
     The row lock the upsert takes is held until commit, so two processes creating cases at
     the same moment on PostgreSQL get consecutive numbers instead of the same one.
     """
-    dialect = session.get_bind().dialect.name
-    table = CaseSequenceRow.__table__  # type: ignore[attr-defined]
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table).values(year=year, last=1)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(year=year, last=1)
-    else:  # pragma: no cover - only the two supported databases
-        raise NotImplementedError(dialect)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.year], set_={"last": table.c.last + 1}
-    ).returning(table.c.last)
-    seq = int(session.execute(stmt).scalar_one())
+    conn = session if isinstance(session, Connection) else session.connection()
+    stmt = _next_reference_statement(conn.dialect.name)
+    seq = int(conn.execute(stmt, {"year": year}).scalar_one())
     return format_ref(year, seq), seq
 
 
@@ -327,3 +344,277 @@ def case_view(session: Session, case: CaseRow) -> dict[str, Any]:
             for h in history(session, case)
         ],
     }
+
+
+# ---- the intake write path: Core statements on a Connection --------------------------------
+
+_CASE = CaseRow.__table__  # type: ignore[attr-defined]
+_APPLICANT = ApplicantRow.__table__  # type: ignore[attr-defined]
+_ACTOR = CaseActorRow.__table__  # type: ignore[attr-defined]
+_SUPPORT = SupportRequestRow.__table__  # type: ignore[attr-defined]
+_HISTORY = PhaseChangeRow.__table__  # type: ignore[attr-defined]
+_EVALUATION = EvaluationRow.__table__  # type: ignore[attr-defined]
+_MESSAGE = MessageRow.__table__  # type: ignore[attr-defined]
+
+_CASE_FIELDS = (_CASE.c.id, _CASE.c.ref, _CASE.c.phase, _CASE.c.title, _CASE.c.application)
+_INSERT_CASE = insert(_CASE).returning(_CASE.c.id)
+_CASE_BY_REF = core_select(*_CASE_FIELDS).where(_CASE.c.ref == bindparam("ref"))
+_CASE_OF_MESSAGES = (
+    core_select(*_CASE_FIELDS)
+    .select_from(_MESSAGE.join(_CASE, _CASE.c.id == _MESSAGE.c.case_id))
+    .where(_MESSAGE.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_MESSAGE.c.id.desc())
+    .limit(1)
+)
+_ACTIVE_IN_AREAS = core_select(_CASE.c.ref, _CASE.c.area_name).where(
+    _CASE.c.area_name.in_(bindparam("areas", expanding=True)),
+    _CASE.c.phase.not_in(bindparam("closed", expanding=True)),
+    _CASE.c.id != bindparam("exclude"),
+)
+_CHANGED_COLUMNS = (
+    "phase",
+    "title",
+    "application",
+    "area_name",
+    "area_in_malmo",
+    "duration_months",
+    "start_date",
+    "updated_at",
+)
+# Bound names must differ from column names in an UPDATE's SET clause: hence the "new_".
+_UPDATE_CASE = (
+    update(_CASE)
+    .where(_CASE.c.id == bindparam("case_id"))
+    .values(**{c: bindparam(f"new_{c}") for c in _CHANGED_COLUMNS})
+)
+_APPLICANT_FACTS = ("organisation", "orgnr", "orgnr_valid", "contact_name", "email", "phone")
+_UPDATE_APPLICANT = (
+    update(_APPLICANT)
+    .where(_APPLICANT.c.case_id == bindparam("of_case"))
+    .values(**{c: bindparam(f"new_{c}") for c in _APPLICANT_FACTS})
+)
+_INSERT: dict[str, Any] = {
+    "applicant": insert(_APPLICANT),
+    "actors": insert(_ACTOR),
+    "support": insert(_SUPPORT),
+    "history": insert(_HISTORY),
+    "evaluation": insert(_EVALUATION),
+}
+_DELETE_ACTORS = delete(_ACTOR).where(_ACTOR.c.case_id == bindparam("case_id"))
+_DELETE_SUPPORT = delete(_SUPPORT).where(_SUPPORT.c.case_id == bindparam("case_id"))
+
+
+@dataclass
+class StoredCase:
+    """What intake needs of a case, as plain values."""
+
+    id: int
+    ref: str
+    phase: str
+    title: str | None
+    application: dict[str, Any]
+
+    @property
+    def app(self) -> Application:
+        return Application.from_dict(self.application)
+
+
+def _stored(row: Any) -> StoredCase | None:
+    return StoredCase(row[0], row[1], row[2], row[3], row[4]) if row is not None else None
+
+
+def case_by_ref(conn: Connection, ref: str) -> StoredCase | None:
+    return _stored(conn.execute(_CASE_BY_REF, {"ref": ref}).first())
+
+
+def case_of_messages(conn: Connection, message_ids: Sequence[str]) -> StoredCase | None:
+    """The case of the newest stored message with one of these Message-IDs."""
+    return _stored(conn.execute(_CASE_OF_MESSAGES, {"ids": list(message_ids)}).first())
+
+
+def active_cases_in(
+    conn: Connection, areas: Sequence[str], *, closed: Sequence[str], exclude: int | None
+) -> list[tuple[str, str]]:
+    """(ref, area) of every case in one of ``areas`` whose phase is not in ``closed``."""
+    rows = conn.execute(
+        _ACTIVE_IN_AREAS,
+        {"areas": list(areas), "closed": list(closed), "exclude": exclude or 0},
+    )
+    return [(ref, area) for ref, area in rows if area]
+
+
+def _columns(app: Application) -> dict[str, Any]:
+    return {
+        "application": app.to_dict(),
+        "area_name": app.area.name if app.area else None,
+        "area_in_malmo": app.area.in_malmo if app.area else None,
+        "duration_months": app.duration_months,
+        "start_date": app.start,
+    }
+
+
+def _applicant(app: Application) -> dict[str, Any]:
+    return {
+        "organisation": app.organisation,
+        "orgnr": app.orgnr,
+        "orgnr_valid": app.orgnr_valid,
+        "contact_name": app.contact_name,
+        "email": app.email,
+        "phone": app.phone,
+    }
+
+
+def _actor_rows(case_id: int, app: Application) -> list[dict[str, Any]]:
+    return [{"case_id": case_id, "category": a.value} for a in app.actors]
+
+
+def _support_rows(case_id: int, app: Application) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_id": case_id,
+            "form": s.form.value,
+            "amount_sek": s.amount_sek,
+            "hours": s.hours,
+            "text": s.text,
+        }
+        for s in app.support
+    ]
+
+
+def _history_rows(case_id: int, moves: Sequence[Transition]) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_id": case_id,
+            "at": move.at,
+            "by": move.by,
+            "from_phase": move.from_phase.value if move.from_phase else None,
+            "to_phase": move.to_phase.value,
+            "why": move.why,
+        }
+        for move in moves
+    ]
+
+
+@dataclass
+class CaseWrites:
+    """The rows of one unit of work (one message, or a batch of them) not yet written.
+
+    A case row and an inbound message row are written at once, because later statements
+    need their ids and later messages of a batch must find them (threading, dedupe,
+    coordination). Everything else waits for :meth:`flush`, which writes each table in one
+    ``executemany``. Before a case that has rows waiting is changed, they are flushed, so a
+    reply in the same batch as its application replaces the parts the application wrote.
+    """
+
+    _tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _acks: dict[str, list[datetime]] = field(default_factory=dict)
+
+    def _add(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self._tables.setdefault(table, []).extend(rows)
+
+    def open_case(
+        self,
+        conn: Connection,
+        app: Application,
+        *,
+        moves: Sequence[Transition],
+        origin: str,
+        now: datetime,
+    ) -> StoredCase:
+        """A new case in the phase of its last move; like :func:`create_case`."""
+        year = now.year
+        ref, seq = next_reference(conn, year)
+        values = {
+            "ref": ref,
+            "year": year,
+            "seq": seq,
+            "title": app.title,
+            "phase": moves[-1].to_phase.value,
+            "origin": origin,
+            "assigned_to": None,
+            "override_reason": None,
+            "meeting_at": None,
+            "created_at": now,
+            "updated_at": now,
+            **_columns(app),
+        }
+        case_id = int(conn.execute(_INSERT_CASE, values).scalar_one())
+        self._add("applicant", [{"case_id": case_id, **_applicant(app)}])
+        self._add("actors", _actor_rows(case_id, app))
+        self._add("support", _support_rows(case_id, app))
+        self._add("history", _history_rows(case_id, moves))
+        return StoredCase(case_id, ref, values["phase"], app.title, values["application"])
+
+    def change_case(
+        self,
+        conn: Connection,
+        case: StoredCase,
+        app: Application,
+        *,
+        moves: Sequence[Transition],
+        now: datetime,
+    ) -> None:
+        """Store a changed application whole and in its parts, and the phase it moved to."""
+        self.flush(conn)
+        phase = moves[-1].to_phase.value if moves else case.phase
+        title = case.title or app.title
+        columns = {**_columns(app), "phase": phase, "title": title, "updated_at": now}
+        conn.execute(
+            _UPDATE_CASE, {"case_id": case.id, **{f"new_{k}": v for k, v in columns.items()}}
+        )
+        conn.execute(_DELETE_ACTORS, {"case_id": case.id})
+        conn.execute(_DELETE_SUPPORT, {"case_id": case.id})
+        facts = _applicant(app)
+        changed = {"of_case": case.id, **{f"new_{k}": v for k, v in facts.items()}}
+        if conn.execute(_UPDATE_APPLICANT, changed).rowcount == 0:
+            conn.execute(_INSERT["applicant"], [{"case_id": case.id, **facts}])
+        self._add("actors", _actor_rows(case.id, app))
+        self._add("support", _support_rows(case.id, app))
+        self._add("history", _history_rows(case.id, moves))
+        case.phase, case.title, case.application = phase, title, columns["application"]
+
+    def evaluation(
+        self, case_id: int, evaluation: dict[str, Any], *, trigger: str, now: datetime
+    ) -> None:
+        """Like :func:`save_evaluation`."""
+        self._add(
+            "evaluation",
+            [
+                {
+                    "case_id": case_id,
+                    "ruleset": evaluation["ruleset"],
+                    "outcome": evaluation["outcome"],
+                    "results": list(evaluation["results"]),
+                    "trigger": trigger,
+                    "at": now,
+                }
+            ],
+        )
+
+    def inbound(
+        self, conn: Connection, message: dict[str, Any], attachments: Sequence[dict[str, Any]]
+    ) -> None:
+        """An inbound message row, written now (its digest and Message-ID are unique)."""
+        row_id = insert_message(conn, **message)
+        self._add("attachment", [{"message_row_id": row_id, **a} for a in attachments])
+
+    def outbound(self, row: dict[str, Any]) -> None:
+        """A full outbox row (``outbox.email_row`` or ``notice_row``)."""
+        self._add("message", [row])
+        if row["kind"] == "ack" and row["recipients"]:
+            self._acks.setdefault(row["recipients"], []).append(row["at"])
+
+    def pending_acks(self, to: str) -> list[datetime]:
+        """When acknowledgements to ``to`` were queued in this unit but not yet written."""
+        return list(self._acks.get(to, ()))
+
+    def flush(self, conn: Connection) -> None:
+        """Write every waiting row, parents before children."""
+        tables = self._tables
+        self._tables, self._acks = {}, {}
+        for name, stmt in _INSERT.items():  # in order: parents before children
+            if tables.get(name):
+                conn.execute(stmt, tables[name])
+        insert_messages(conn, tables.get("message", []))
+        insert_attachments(conn, tables.get("attachment", []))

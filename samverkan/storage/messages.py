@@ -1,30 +1,88 @@
-"""Writing message rows on the intake hot path.
+"""Writing and finding message rows on the intake hot path.
 
-Plain Core inserts: building an ORM object per row costs more than the insert itself, and
-intake writes several message rows for every e-mail it reads.
+Plain Core statements built once at import: building an ORM object or a fresh ``insert()``
+per row costs more than the insert itself, and intake writes several message rows for every
+e-mail it reads. Every row is passed with all its columns, so one compiled statement (and one
+``executemany``) serves every kind of message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, bindparam, insert, or_, select
 from sqlmodel import Session
 
-from samverkan.storage.models import AttachmentRow, MessageRow
+from samverkan.storage.models import AttachmentRow, CaseRow, MessageRow
 
 _MESSAGE = MessageRow.__table__  # type: ignore[attr-defined]
 _ATTACHMENT = AttachmentRow.__table__  # type: ignore[attr-defined]
+_CASE = CaseRow.__table__  # type: ignore[attr-defined]
+
+_MESSAGE_DEFAULTS: dict[str, Any] = {c.name: None for c in _MESSAGE.columns if c.name != "id"} | {
+    "channel": "email",
+    "attempts": 0,
+}
+
+_INSERT_MESSAGE = insert(_MESSAGE)
+_INSERT_MESSAGE_ID = insert(_MESSAGE).returning(_MESSAGE.c.id)
+_INSERT_ATTACHMENT = insert(_ATTACHMENT)
+_SEEN = (
+    select(_MESSAGE.c.digest, _MESSAGE.c.message_id, _CASE.c.ref)
+    .select_from(_MESSAGE.outerjoin(_CASE, _CASE.c.id == _MESSAGE.c.case_id))
+    .where(
+        or_(
+            _MESSAGE.c.digest.in_(bindparam("digests", expanding=True)),
+            _MESSAGE.c.message_id.in_(bindparam("ids", expanding=True)),
+        )
+    )
+)
+_RECENT_ACKS = select(_MESSAGE.c.at).where(
+    _MESSAGE.c.direction == "out",
+    _MESSAGE.c.channel == "email",
+    _MESSAGE.c.recipients == bindparam("to"),
+    _MESSAGE.c.kind == "ack",
+    _MESSAGE.c.at >= bindparam("since"),
+)
 
 
-def insert_message(session: Session, **values: Any) -> int:
+def message_values(**values: Any) -> dict[str, Any]:
+    """A full message row: the given columns, every other one at its default."""
+    unknown = values.keys() - _MESSAGE_DEFAULTS.keys()
+    if unknown:
+        raise TypeError(f"not message columns: {sorted(unknown)}")
+    return _MESSAGE_DEFAULTS | values
+
+
+def insert_message(session: Session | Connection, **values: Any) -> int:
     """Insert one message row and return its id."""
-    values.setdefault("attempts", 0)
-    result = session.execute(insert(_MESSAGE).values(**values).returning(_MESSAGE.c.id))
+    conn = session if isinstance(session, Connection) else session.connection()
+    result = conn.execute(_INSERT_MESSAGE_ID, message_values(**values))
     return int(result.scalar_one())
 
 
-def insert_attachments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert full rows from :func:`message_values` in one ``executemany``."""
     if rows:
-        session.execute(insert(_ATTACHMENT), list(rows))
+        conn.execute(_INSERT_MESSAGE, list(rows))
+
+
+def insert_attachments(session: Session | Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn = session if isinstance(session, Connection) else session.connection()
+        conn.execute(_INSERT_ATTACHMENT, list(rows))
+
+
+def seen_messages(
+    conn: Connection, digests: Iterable[str], message_ids: Iterable[str]
+) -> list[tuple[str | None, str | None, str | None]]:
+    """Stored messages with one of these digests or Message-IDs: (digest, id, case ref)."""
+    rows = conn.execute(_SEEN, {"digests": list(digests), "ids": list(message_ids)})
+    return [(d, m, r) for d, m, r in rows]
+
+
+def recent_acks(conn: Connection, to: str, since: datetime) -> list[datetime]:
+    """When we auto-replied to ``to`` since ``since`` (for the per-sender limit)."""
+    return list(conn.execute(_RECENT_ACKS, {"to": to, "since": since}).scalars())
