@@ -1,0 +1,377 @@
+"""Teams end to end: realistic activities POSTed to /api/messages, replies caught by a fake connector.
+
+The connector is a real HTTP server on loopback standing in for Teams' Bot Connector (the
+activity's ``serviceUrl`` points at it), so every assertion is about what Teams would receive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import httpx
+import jwt
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric import rsa
+from microsoft_agents.authentication.msal import MsalAuth
+from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
+from pydantic import SecretStr
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.applications import Starlette
+
+from samverkan.bot.teams import teams_routes
+from samverkan.config import Settings
+from samverkan.intake.pipeline import Intake
+from samverkan.rules.phases import Role
+from samverkan.storage import cases as case_store
+from tests.bot.test_actions import APPLICATION, mail, snapshot
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "teams"
+REF = "SAM-2026-0001"
+KARIN_AAD = "6b1e3c4d-8f2a-4e5b-9c7d-1a2b3c4d5e6f"  # kontaktperson, known by object id
+ANNA_TEAMS_ID = "29:1AnnaBergTeamsUserIdQq7Lm0RtV"  # samordnare, known only by e-mail
+APP_ID = "00000000-1111-2222-3333-444444444444"
+
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+# -- the fake Bot Connector ----------------------------------------------------------------------
+
+
+@dataclass
+class Connector:
+    """Records every request; answers replies with an id and roster look-ups from ``members``."""
+
+    url: str = ""
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def posts(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["method"] == "POST"]
+
+
+def _handler(connector: Connector) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _record(self) -> dict[str, Any]:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            entry = {
+                "method": self.command,
+                "path": self.path,
+                "authorization": self.headers.get("Authorization"),
+                "body": json.loads(raw) if raw else None,
+            }
+            connector.requests.append(entry)
+            return entry
+
+        def _answer(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            self._record()
+            self._answer(200, {"id": f"reply-{len(connector.requests)}"})
+
+        def do_GET(self) -> None:  # noqa: N802
+            entry = self._record()
+            member = connector.members.get(entry["path"].rsplit("/", 1)[-1])
+            if member is None:
+                self._answer(404, {"error": {"code": "MemberNotFound"}})
+            else:
+                self._answer(200, member)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def connector() -> Iterator[Connector]:
+    fake = Connector()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+# -- the app and its activities ------------------------------------------------------------------
+
+
+def activity(name: str, connector: Connector, **changes: Any) -> dict[str, Any]:
+    """A fixture activity aimed at the fake connector; ``changes`` replace top-level keys."""
+    body = json.loads((FIXTURES / f"{name}.json").read_text())
+    body["serviceUrl"] = connector.url
+    body.update(copy.deepcopy(changes))
+    return body
+
+
+@pytest.fixture
+def teams_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "teams_anonymous": True,
+            "officials": {KARIN_AAD: Role.KONTAKTPERSON, "anna.berg@malmo.se": Role.SAMORDNARE},
+        }
+    )
+
+
+@pytest.fixture
+def intake(engine: Engine, teams_settings: Settings, now: datetime) -> Intake:
+    return Intake(engine, teams_settings, clock=lambda: now)
+
+
+def build_app(settings: Settings, engine: Engine, intake: Intake, now: datetime) -> Starlette:
+    return Starlette(routes=teams_routes(settings, engine, intake, clock=lambda: now))
+
+
+class Client:
+    """POSTs through httpx's ASGI transport: the whole HTTP handling, without a socket."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    def post(
+        self, path: str, *, json: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        async def send() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://teams.test") as c:
+                return await c.post(path, json=json, headers=headers or {})
+
+        return asyncio.run(send())
+
+
+@pytest.fixture
+def client(teams_settings: Settings, engine: Engine, intake: Intake, now: datetime) -> Client:
+    return Client(build_app(teams_settings, engine, intake, now))
+
+
+def apply(intake: Intake, body: str = APPLICATION, subject: str = "Ansökan om samverkansstöd") -> str:
+    result = intake.process(mail(body, subject), source="test.eml")
+    assert result.case is not None
+    return result.case
+
+
+def case_view(engine: Engine, ref: str = REF) -> dict[str, Any]:
+    with Session(engine) as session:
+        return case_store.case_view(session, case_store.get_case(session, ref))
+
+
+def card_of(post: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    attachment = post["body"]["attachments"][index]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    return dict(attachment["content"])
+
+
+def texts(card: dict[str, Any]) -> list[str]:
+    """Every text Teams renders as Markdown: text blocks and fact values."""
+    out: list[str] = []
+    for element in card["body"]:
+        if element["type"] == "TextBlock":
+            out.append(element["text"])
+        elif element["type"] == "FactSet":
+            out += [f"{f['title']}: {f['value']}" for f in element["facts"]]
+    return out
+
+
+def submit_commands(card: dict[str, Any]) -> list[str]:
+    return [
+        action["data"]["command"]
+        for element in card["body"]
+        if element["type"] == "ActionSet"
+        for action in element["actions"]
+        if action["type"] == "Action.Submit"
+    ]
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+
+@sqlite_only
+def test_a_mention_in_a_channel_is_answered_with_the_case_card_as_a_reply(
+    client: Client, connector: Connector, intake: Intake
+) -> None:
+    apply(intake)
+    response = client.post("/api/messages", json=activity("message_channel_mention", connector))
+
+    assert response.status_code in (200, 202)
+    [post] = connector.posts()
+    assert post["path"] == (
+        "/v3/conversations/19:c0ffee00d1@thread.tacv2;messageid=1772443800123"
+        "/activities/1772443800123"
+    )
+    assert post["authorization"] is None  # anonymous development mode sends no token
+    assert post["body"]["replyToId"] == "1772443800123"
+    card = card_of(post)
+    assert card["type"] == "AdaptiveCard"
+    assert texts(card)[0].startswith(f"{REF} – ")
+    assert "Fas: bedömning" in texts(card)
+    assert f"godkänn {REF}" in submit_commands(card)
+
+
+@sqlite_only
+def test_a_button_that_needs_input_opens_a_form_named_command(
+    client: Client, connector: Connector, intake: Intake
+) -> None:
+    apply(intake)
+    client.post("/api/messages", json=activity("message_channel_mention", connector))
+
+    card = card_of(connector.posts()[0])
+    [actions] = [e["actions"] for e in card["body"] if e["type"] == "ActionSet"]
+    meeting = next(a for a in actions if a["title"].startswith("Boka möte"))
+    assert meeting["type"] == "Action.ShowCard"
+    [field_] = [e for e in meeting["card"]["body"] if e["type"] == "Input.Text"]
+    assert field_["id"] == "command"  # so the submitted value is {"command": "..."}
+    assert field_["value"] == f"möte {REF} ÅÅÅÅ-MM-DD TT:MM"
+
+
+@sqlite_only
+def test_a_stranger_is_refused_politely_and_nothing_changes(
+    client: Client, connector: Connector, intake: Intake, engine: Engine
+) -> None:
+    apply(intake)
+    before = snapshot(engine)
+    stranger = {"id": "29:1StrangerXyz", "name": "Okänd", "aadObjectId": "ffffffff-0000-4000-8000-0"}
+    body = activity("card_submit", connector, **{"from": stranger})
+
+    response = client.post("/api/messages", json=body)
+
+    assert response.status_code in (200, 202)
+    [refusal] = connector.posts()
+    [text, *_] = texts(card_of(refusal))
+    assert "inte registrerad som handläggare" in text
+    assert snapshot(engine) == before
+    # the roster was asked for an e-mail address, which did not make them an official either
+    assert [r["method"] for r in connector.requests] == ["GET", "POST"]
+
+
+@sqlite_only
+def test_an_official_known_by_email_is_found_through_the_roster(
+    client: Client, connector: Connector, intake: Intake
+) -> None:
+    apply(intake)
+    connector.members[ANNA_TEAMS_ID] = {
+        "id": ANNA_TEAMS_ID,
+        "name": "Anna Berg",
+        "aadObjectId": "0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d",
+        "email": "Anna.Berg@malmo.se",
+        "userPrincipalName": "anna.berg@malmo.se",
+        "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    }
+    body = activity("message_personal", connector, text=f"tilldela {REF} @karin.lund@malmo.se")
+
+    client.post("/api/messages", json=body)
+
+    [lookup, post] = connector.requests
+    assert lookup["method"] == "GET"
+    assert lookup["path"].endswith(f"/members/{ANNA_TEAMS_ID}")
+    assert "karin.lund@malmo.se" in "\n".join(texts(card_of(post)))
+    assert post["body"]["replyToId"] == "1772443860000"
+
+
+@sqlite_only
+def test_help_needs_no_role_and_no_roster_lookup(
+    client: Client, connector: Connector
+) -> None:
+    client.post("/api/messages", json=activity("message_personal", connector))
+
+    [post] = connector.requests
+    assert post["method"] == "POST"
+    assert any("visa" in t for t in texts(card_of(post)))
+
+
+@sqlite_only
+def test_an_action_execute_invoke_runs_its_command_and_gets_an_invoke_response(
+    client: Client, connector: Connector, intake: Intake
+) -> None:
+    apply(intake)
+    response = client.post("/api/messages", json=activity("invoke_card_action", connector))
+
+    assert response.status_code == 200
+    assert response.json()["statusCode"] == 200
+    [post] = connector.posts()
+    assert texts(card_of(post))[0].startswith(f"{REF} – ")
+
+
+@sqlite_only
+def test_a_conversation_update_is_acknowledged_without_a_reply(
+    client: Client, connector: Connector
+) -> None:
+    response = client.post(
+        "/api/messages", json=activity("conversation_update_bot_added", connector)
+    )
+    assert response.status_code in (200, 202)
+    assert connector.requests == []
+
+
+# -- escaping (SPEC §5) ----------------------------------------------------------------------------
+
+HOSTILE_SUBJECT = "Ansökan [Malmö stad](https://evil.example/login) <at>Alla</at> **BID** {{DATE(2026-01-01T00:00:00Z, SHORT)}}"
+HOSTILE_ORG = "Organisation: <at>Karin Lund</at> _AB_ [klicka](https://evil.example)\u202e"
+
+
+@sqlite_only
+def test_hostile_actor_text_from_a_real_case_reaches_teams_as_inert_text(
+    client: Client, connector: Connector, intake: Intake
+) -> None:
+    body = APPLICATION.replace("Organisation: Sevedsföreningen", HOSTILE_ORG)
+    apply(intake, body, subject=HOSTILE_SUBJECT)
+
+    client.post("/api/messages", json=activity("message_channel_mention", connector))
+
+    [post] = connector.posts()
+    card = card_of(post)
+    rendered = "\n".join([*texts(card), card["fallbackText"]])
+    assert "\\[Malmö stad\\]\\(https://evil.example/login\\)" in rendered
+    assert "\\<at\\>Alla\\</at\\>" in rendered
+    assert "\\*\\*BID\\*\\*" in rendered
+    for raw in ("<at>", "](", "**", "{{", "\u202e"):
+        assert raw not in rendered
+    # no mention entity is ever sent, so no tag could ping anyone
+    assert "entities" not in post["body"] or not post["body"]["entities"]
+
+
+# -- the whole flow --------------------------------------------------------------------------------
+
+
+def test_apply_by_mail_show_then_click_approve_delivers_the_memo(
+    client: Client, connector: Connector, intake: Intake, engine: Engine
+) -> None:
+    assert apply(intake) == REF
+    client.post("/api/messages", json=activity("message_channel_mention", connector))
+    approve = next(c for c in submit_commands(card_of(connector.posts()[0])) if c.startswith("godk"))
+
+    click = activity("card_submit", connector, value={"command": approve})
+    response = client.post("/api/messages", json=click)
+
+    assert response.status_code in (200, 202)
+    reply = connector.posts()[1]
+    assert reply["body"]["replyToId"] == click["id"]
+    assert "Godkänt" in "\n".join(texts(card_of(reply)))
+    memo = card_of(reply, 1)
+    assert memo["body"][0]["text"] == f"Tjänsteskrivelse {REF} \\(utkast\\)"
+    assert memo["body"][-1]["fontType"] == "Monospace"
+    assert "Sevedsföreningen" in memo["body"][-1]["text"]
+    case = case_view(engine)
+    assert case["phase"] == "namnd"
+    assert (case["history"][-1]["by"], case["history"][-1]["to"]) == (KARIN_AAD, "namnd")
