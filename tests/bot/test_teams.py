@@ -1,4 +1,4 @@
-"""Teams end to end: realistic activities POSTed to /api/messages, replies caught by a fake connector.
+"""Teams end to end: realistic activities POSTed to /api/messages, a fake connector for replies.
 
 The connector is a real HTTP server on loopback standing in for Teams' Bot Connector (the
 activity's ``serviceUrl`` points at it), so every assertion is about what Teams would receive.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -84,11 +85,11 @@ def _handler(connector: Connector) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+        def do_POST(self) -> None:
             self._record()
             self._answer(200, {"id": f"reply-{len(connector.requests)}"})
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             entry = self._record()
             member = connector.members.get(entry["path"].rsplit("/", 1)[-1])
             if member is None:
@@ -96,7 +97,7 @@ def _handler(connector: Connector) -> type[BaseHTTPRequestHandler]:
             else:
                 self._answer(200, member)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler
@@ -119,7 +120,7 @@ def connector() -> Iterator[Connector]:
 
 def activity(name: str, connector: Connector, **changes: Any) -> dict[str, Any]:
     """A fixture activity aimed at the fake connector; ``changes`` replace top-level keys."""
-    body = json.loads((FIXTURES / f"{name}.json").read_text())
+    body: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
     body["serviceUrl"] = connector.url
     body.update(copy.deepcopy(changes))
     return body
@@ -166,7 +167,9 @@ def client(teams_settings: Settings, engine: Engine, intake: Intake, now: dateti
     return Client(build_app(teams_settings, engine, intake, now))
 
 
-def apply(intake: Intake, body: str = APPLICATION, subject: str = "Ansökan om samverkansstöd") -> str:
+def apply(
+    intake: Intake, body: str = APPLICATION, subject: str = "Ansökan om samverkansstöd"
+) -> str:
     result = intake.process(mail(body, subject), source="test.eml")
     assert result.case is not None
     return result.case
@@ -251,7 +254,11 @@ def test_a_stranger_is_refused_politely_and_nothing_changes(
 ) -> None:
     apply(intake)
     before = snapshot(engine)
-    stranger = {"id": "29:1StrangerXyz", "name": "Okänd", "aadObjectId": "ffffffff-0000-4000-8000-0"}
+    stranger = {
+        "id": "29:1StrangerXyz",
+        "name": "Okänd",
+        "aadObjectId": "ffffffff-0000-4000-8000-0",
+    }
     body = activity("card_submit", connector, **{"from": stranger})
 
     response = client.post("/api/messages", json=body)
@@ -290,9 +297,7 @@ def test_an_official_known_by_email_is_found_through_the_roster(
 
 
 @sqlite_only
-def test_help_needs_no_role_and_no_roster_lookup(
-    client: Client, connector: Connector
-) -> None:
+def test_help_needs_no_role_and_no_roster_lookup(client: Client, connector: Connector) -> None:
     client.post("/api/messages", json=activity("message_personal", connector))
 
     [post] = connector.requests
@@ -326,7 +331,10 @@ def test_a_conversation_update_is_acknowledged_without_a_reply(
 
 # -- escaping (SPEC §5) ----------------------------------------------------------------------------
 
-HOSTILE_SUBJECT = "Ansökan [Malmö stad](https://evil.example/login) <at>Alla</at> **BID** {{DATE(2026-01-01T00:00:00Z, SHORT)}}"
+HOSTILE_SUBJECT = (
+    "Ansökan [Malmö stad](https://evil.example/login) <at>Alla</at> **BID** "
+    "{{DATE(2026-01-01T00:00:00Z, SHORT)}}"
+)
 HOSTILE_ORG = "Organisation: <at>Karin Lund</at> _AB_ [klicka](https://evil.example)\u202e"
 
 
@@ -359,7 +367,9 @@ def test_apply_by_mail_show_then_click_approve_delivers_the_memo(
 ) -> None:
     assert apply(intake) == REF
     client.post("/api/messages", json=activity("message_channel_mention", connector))
-    approve = next(c for c in submit_commands(card_of(connector.posts()[0])) if c.startswith("godk"))
+    approve = next(
+        c for c in submit_commands(card_of(connector.posts()[0])) if c.startswith("godk")
+    )
 
     click = activity("card_submit", connector, value={"command": approve})
     response = client.post("/api/messages", json=click)
@@ -375,3 +385,175 @@ def test_apply_by_mail_show_then_click_approve_delivers_the_memo(
     case = case_view(engine)
     assert case["phase"] == "namnd"
     assert (case["history"][-1]["by"], case["history"][-1]["to"]) == (KARIN_AAD, "namnd")
+
+
+# -- production: Bot Framework tokens --------------------------------------------------------------
+
+KID = "samverkan-test-key"
+
+
+@pytest.fixture(scope="module")
+def signing_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def bot_framework(signing_key: rsa.RSAPrivateKey) -> Iterator[list[str]]:
+    """Microsoft's two network seams replaced: the signing keys and the outbound token.
+
+    Yields the JWKS addresses the validator asked for (it must not reach them).
+    """
+    asked: list[str] = []
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(signing_key.public_key()))
+
+    async def signing_key_for(self: object, jwks_uri: str, header: dict[str, Any]) -> jwt.PyJWK:
+        asked.append(jwks_uri)
+        if header.get("kid") != KID:
+            raise jwt.PyJWKClientError("unknown kid")
+        return jwt.PyJWK.from_dict({**public, "kid": KID, "alg": "RS256"})
+
+    async def outbound_token(
+        self: object, resource_url: str, scopes: list[str], force_refresh: bool = False
+    ) -> str:
+        return "fake-outbound-token"
+
+    manager = jwt_token_validator._JwkClientManager  # private seam: the SDK is pinned to 1.9.0
+    with (
+        mock.patch.object(manager, "get_signing_key", signing_key_for),
+        mock.patch.object(MsalAuth, "get_access_token", outbound_token),
+    ):
+        yield asked
+
+
+def bearer(key: rsa.RSAPrivateKey, service_url: str, **claims: Any) -> dict[str, str]:
+    issued = datetime.now(UTC)  # PyJWT checks exp against the real clock
+    payload = {
+        "iss": "https://api.botframework.com",
+        "aud": APP_ID,
+        "serviceurl": service_url,
+        "nbf": issued,
+        "exp": issued + timedelta(hours=1),
+        **claims,
+    }
+    token = jwt.encode(payload, key, algorithm="RS256", headers={"kid": KID})
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def production_settings(teams_settings: Settings) -> Settings:
+    return teams_settings.model_copy(
+        update={
+            "teams_anonymous": False,
+            "teams_app_id": APP_ID,
+            "teams_app_password": SecretStr("app-secret"),
+            "teams_tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        }
+    )
+
+
+@pytest.fixture
+def http_server(
+    production_settings: Settings,
+    engine: Engine,
+    intake: Intake,
+    now: datetime,
+    free_port: Callable[[], int],
+) -> Iterator[str]:
+    """The production app on a real socket, as ``samverkan serve`` runs it (uvicorn, a thread)."""
+    port = free_port()
+    app = build_app(production_settings, engine, intake, now)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def post_over_socket(url: str, body: dict[str, Any], headers: dict[str, str]) -> int:
+    response = httpx.post(f"{url}/api/messages", json=body, headers=headers, timeout=10)
+    return response.status_code
+
+
+@sqlite_only
+def test_production_accepts_only_bot_framework_tokens_for_this_app(
+    http_server: str,
+    connector: Connector,
+    intake: Intake,
+    engine: Engine,
+    bot_framework: list[str],
+    signing_key: rsa.RSAPrivateKey,
+) -> None:
+    apply(intake)
+    before = snapshot(engine)
+    approve = activity("card_submit", connector)
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    refused = {
+        "no token": {},
+        "not bearer": {"Authorization": "Basic c2Ftdjpwdw=="},
+        "wrong audience": bearer(signing_key, connector.url, aud="another-bot"),
+        "wrong key": bearer(other_key, connector.url),
+        "expired": bearer(signing_key, connector.url, exp=datetime.now(UTC) - timedelta(hours=1)),
+        "other connector": bearer(signing_key, "https://evil.example/"),
+    }
+    for why, headers in refused.items():
+        assert post_over_socket(http_server, approve, headers) == 401, why
+    assert connector.requests == []
+    assert snapshot(engine) == before
+
+    status = post_over_socket(http_server, approve, bearer(signing_key, connector.url))
+
+    assert status in (200, 202)
+    [reply] = connector.posts()
+    assert reply["authorization"] == "Bearer fake-outbound-token"
+    assert case_view(engine)["phase"] == "namnd"
+    assert all(uri.startswith("https://") for uri in bot_framework)  # asked, never fetched
+
+
+@sqlite_only
+def test_development_mode_still_refuses_a_bad_token(client: Client, connector: Connector) -> None:
+    headers = {"Authorization": "Bearer not-a-jwt"}
+    response = client.post(
+        "/api/messages", json=activity("message_personal", connector), headers=headers
+    )
+    assert response.status_code == 401
+    assert connector.requests == []
+
+
+@sqlite_only
+def test_nothing_contacts_microsoft_when_the_routes_are_built(
+    production_settings: Settings,
+    engine: Engine,
+    intake: Intake,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with mock.patch("socket.socket.connect", side_effect=AssertionError("network at start-up")):
+        routes = teams_routes(production_settings, engine, intake)
+    assert [r.path for r in routes] == ["/api/messages"]
+    assert "app-secret" not in caplog.text
+
+
+@sqlite_only
+def test_anonymous_mode_warns_at_start_up(
+    teams_settings: Settings, engine: Engine, intake: Intake, caplog: pytest.LogCaptureFixture
+) -> None:
+    teams_routes(teams_settings, engine, intake)
+    assert any(
+        r.levelname == "WARNING" and "TEAMS_ANONYMOUS" in r.getMessage() for r in caplog.records
+    )
+
+
+@sqlite_only
+def test_teams_is_off_without_configuration_and_refuses_half_a_configuration(
+    settings: Settings, engine: Engine, intake: Intake
+) -> None:
+    assert teams_routes(settings, engine, intake) == []
+    half = settings.model_copy(update={"teams_app_id": APP_ID})
+    with pytest.raises(ValueError, match="TEAMS_APP_PASSWORD"):
+        teams_routes(half, engine, intake)
