@@ -25,6 +25,7 @@ import jwt
 import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
+from microsoft_agents.activity import Activity
 from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 from pydantic import SecretStr
@@ -32,7 +33,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
 
-from samverkan.bot.teams import teams_routes
+from samverkan.bot.commands import Assign, parse
+from samverkan.bot.teams import command_text, sender_ids, teams_routes
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 from samverkan.rules.phases import Role
@@ -557,3 +559,32 @@ def test_teams_is_off_without_configuration_and_refuses_half_a_configuration(
     half = settings.model_copy(update={"teams_app_id": APP_ID})
     with pytest.raises(ValueError, match="TEAMS_APP_PASSWORD"):
         teams_routes(half, engine, intake)
+
+
+# -- reading activities --------------------------------------------------------------------------
+
+
+def test_the_bot_mention_goes_and_another_users_mention_becomes_their_id() -> None:
+    body = json.loads((FIXTURES / "message_channel_mention.json").read_text())
+    body["text"] = f"<at>Samverkan</at>&nbsp;tilldela {REF} <at>Karin Lund</at>\n"
+    body["entities"].append(
+        {
+            "type": "mention",
+            "text": "<at>Karin Lund</at>",
+            "mentioned": {"id": "29:1KarinLundTeamsUserIdXk3h8Q2pZ", "name": "Karin Lund"},
+        }
+    )
+    text = command_text(Activity.model_validate(body)) or ""
+    assert "<at>" not in text
+    assert "Samverkan" not in text
+    assert parse(text) == Assign(REF, "29:1KarinLundTeamsUserIdXk3h8Q2pZ")
+
+
+def test_the_sender_is_known_by_object_id_first_then_teams_id() -> None:
+    body = json.loads((FIXTURES / "message_personal.json").read_text())
+    assert sender_ids(Activity.model_validate(body)) == (
+        "0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d",
+        ANNA_TEAMS_ID,
+    )
+    del body["from"]["aadObjectId"]  # a guest or a bot-to-bot call: the Teams id is all there is
+    assert sender_ids(Activity.model_validate(body)) == (ANNA_TEAMS_ID,)
