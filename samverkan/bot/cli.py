@@ -233,8 +233,8 @@ def ingest(
         with Progress(console=err, disable=not show_progress, transient=True) as progress:
             task = progress.add_task("Läser in", total=total)
             try:
-                for raw in iter_messages(paths):
-                    result = intake.process(raw.data, source=raw.source)
+                messages = ((raw.data, raw.source) for raw in iter_messages(paths))
+                for result in intake.process_all(messages):
                     counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
                     progress.advance(task)
                     if as_json:
@@ -263,6 +263,7 @@ def serve(
     ] = "127.0.0.1",
 ) -> None:
     """Kör tjänsten: brevlådan, schemaläggaren och HTTP-gränssnittet."""
+    from samverkan.bot.serve import ConfigurationError
     from samverkan.bot.serve import serve as run_service
     from samverkan.rules.ruleset import RuleSetError
 
@@ -273,7 +274,7 @@ def serve(
         require_current_schema(engine)
         try:
             run_service(settings, engine, host=host)
-        except RuleSetError as exc:
+        except (RuleSetError, ConfigurationError) as exc:
             fail(str(exc))
 
 

@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from samverkan.bot.slack import SlackBridge, SlackConfigError, build_slack
+from samverkan.bot.teams import teams_routes
 from samverkan.bot.tick import run_tick
 from samverkan.config import Settings
 from samverkan.intake.mailbox import MailWatcher, start_mail_watcher
@@ -30,10 +32,15 @@ from samverkan.intake.pipeline import Intake
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30
+NOTICE_SECONDS = 5
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class ConfigurationError(Exception):
+    """The settings do not make a service that can start; ``str()`` says what to fix."""
 
 
 class Service:
@@ -43,6 +50,14 @@ class Service:
         self.settings = settings
         self.engine = engine
         self.intake = Intake(engine, settings)
+        # A half-configured chat platform stops the service at start-up, with the reason.
+        try:
+            self.slack: SlackBridge | None = build_slack(
+                settings, engine, self.intake, clock=utc_now
+            )
+            self.teams = teams_routes(settings, engine, self.intake, clock=utc_now)
+        except (SlackConfigError, ValueError) as exc:
+            raise ConfigurationError(str(exc)) from exc
         self.watcher: MailWatcher | None = None
         self.scheduler = BackgroundScheduler(
             timezone=settings.timezone,
@@ -58,6 +73,18 @@ class Service:
                     log.info("tick: %s", line)
             except Exception:
                 log.exception("tick failed; the next tick tries again")
+
+    def post_notices(self) -> None:
+        """Officials' notices to the Slack channel; its own, shorter schedule than the tick."""
+        if self.slack is None:
+            return
+        try:
+            posted = self.slack.post_notices(self.engine, utc_now())
+        except Exception:
+            log.exception("posting notices failed; the next round tries again")
+            return
+        if posted:
+            log.info("%d notiser postade i Slack", posted)
 
     def health(self) -> tuple[int, dict[str, Any]]:
         try:
@@ -87,16 +114,30 @@ class Service:
             status, body = self.health()
             return JSONResponse(body, status_code=status)
 
-        return Starlette(routes=[Route("/healthz", healthz, methods=["GET"])])
+        routes = [
+            Route("/healthz", healthz, methods=["GET"]),
+            *self.teams,  # POST /api/messages when Teams is configured
+        ]
+        if self.slack is not None:
+            routes += self.slack.routes()  # POST /slack/events (none without a signing secret)
+        return Starlette(routes=routes)
 
     def start(self) -> None:
         self.watcher = start_mail_watcher(self.settings, self.engine, self.intake)
         self.scheduler.add_job(
             self.tick, "interval", seconds=TICK_SECONDS, id="tick", next_run_time=utc_now()
         )
+        if self.slack is not None:
+            self.scheduler.add_job(
+                self.post_notices, "interval", seconds=NOTICE_SECONDS, id="notices"
+            )
         self.scheduler.start()
+        if self.slack is not None:
+            self.slack.start()  # Socket Mode connects when SLACK_APP_TOKEN is set
 
     def stop(self) -> None:
+        if self.slack is not None:
+            self.slack.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self.watcher is not None:

@@ -141,3 +141,26 @@ def test_sqlite_runs_with_foreign_keys_and_wal(env: Path) -> None:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("SAMVERKAN_SLACK_BOT_TOKEN", "xoxb-only-a-token", "SLACK"),
+        ("SAMVERKAN_TEAMS_APP_ID", "00000000-0000-0000-0000-000000000001", "TEAMS_APP_PASSWORD"),
+    ],
+)
+def test_a_half_configured_chat_platform_stops_serve_with_the_reason(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    says: str,
+) -> None:
+    assert run(capsys, "init")[0] == 0
+    monkeypatch.setenv(variable, value)
+    code, _, err = run(capsys, "serve")
+    assert code == 1
+    assert says in err
+    assert "Traceback" not in err

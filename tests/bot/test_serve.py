@@ -12,8 +12,10 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.bot.test_slack import SECRET, FakeSlack, command_body, signed
 from tests.intake.test_pipeline import COMPLETE, mail
 
 EXE = str(Path(sys.executable).parent / "samverkan")
@@ -35,12 +37,19 @@ def cli(workdir: Path, env: dict[str, str], *args: str) -> subprocess.CompletedP
 
 
 @pytest.fixture
+def extra_env() -> dict[str, str]:
+    """Settings a test adds to the service's environment (before it starts)."""
+    return {}
+
+
+@pytest.fixture
 def service(
-    tmp_path: Path, free_port: Callable[[], int]
+    tmp_path: Path, free_port: Callable[[], int], extra_env: dict[str, str]
 ) -> Iterator[tuple[Path, dict[str, str], int]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_")}
     port = free_port()
     env["SAMVERKAN_HTTP_PORT"] = str(port)
+    env.update(extra_env)
     assert cli(tmp_path, env, "init").returncode == 0
     proc = subprocess.Popen(
         [EXE, "serve"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -88,3 +97,48 @@ def test_serve_on_defaults_reads_the_seeded_drop_folder_and_new_mail(
     health = healthz(port)
     assert health is not None
     assert health["status"] == "ok"
+
+
+@pytest.fixture
+def slack_env(fake_slack: FakeSlack, extra_env: dict[str, str]) -> dict[str, str]:
+    extra_env.update(
+        {
+            "SAMVERKAN_SLACK_BOT_TOKEN": "xoxb-test",
+            "SAMVERKAN_SLACK_SIGNING_SECRET": SECRET,
+            "SAMVERKAN_SLACK_API_URL": fake_slack.url,
+            "SAMVERKAN_SLACK_CHANNEL": "C0SAMVERKAN",
+            "SAMVERKAN_OFFICIALS": "U0KARIN:kontaktperson",
+        }
+    )
+    return extra_env
+
+
+def test_serve_with_slack_posts_notices_and_answers_signed_commands(
+    slack_env: dict[str, str],
+    fake_slack: FakeSlack,
+    service: tuple[Path, dict[str, str], int],
+) -> None:
+    _, _, port = service
+    wait_for(lambda: healthz(port) is not None)
+
+    def posted_to_channel() -> list[str]:
+        return [
+            str(c.body.get("text", ""))
+            for c in fake_slack.to("/chat.postMessage")
+            if c.body.get("channel") == "C0SAMVERKAN"
+        ]
+
+    wait_for(lambda: any("Nytt ärende SAM-2026-0001" in t for t in posted_to_channel()))
+    body = command_body(fake_slack, "visa SAM-2026-0001")
+    answer = httpx.post(
+        f"http://127.0.0.1:{port}/slack/events", content=body, headers=signed(body), timeout=10
+    )
+    assert answer.status_code == 200
+    wait_for(lambda: any(c.path.startswith("/hooks/") for c in fake_slack.calls))
+    forged = httpx.post(
+        f"http://127.0.0.1:{port}/slack/events",
+        content=body,
+        headers=signed(body, secret="wrong"),
+        timeout=10,
+    )
+    assert forged.status_code == 401
