@@ -1,0 +1,102 @@
+"""What every chat command shares: who is asking, the errors that stop a command, and small
+steps both the reading and the changing commands take."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from samverkan.bot.reply import Block, Fact, FactList, Text, actor
+from samverkan.config import Settings
+from samverkan.intake.noise import is_noreply_address
+from samverkan.intake.pipeline import Intake
+from samverkan.rules.criteria import Evaluation, Status
+from samverkan.rules.komplettering import missing_items
+from samverkan.rules.model import Application
+from samverkan.rules.phases import Role
+from samverkan.storage import cases as case_store
+from samverkan.storage import reminders
+from samverkan.storage.models import CaseRow
+
+REMINDER_LABELS = {
+    reminders.MEETING: "möte",
+    reminders.RESULT: "resultatmätning",
+    reminders.EFFECT: "effektmätning",
+}
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who is asking, and the service they ask; ``clock`` is the only source of "now"."""
+
+    engine: Engine
+    settings: Settings
+    intake: Intake
+    who: str
+    clock: Callable[[], datetime]
+
+    @property
+    def role(self) -> Role | None:
+        return self.settings.role_of(self.who)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+
+class Refused(Exception):
+    """Not allowed; the parts are the Swedish message (actor text kept marked)."""
+
+    def __init__(self, *parts: str | Text) -> None:
+        super().__init__("".join(p if isinstance(p, str) else p.value for p in parts))
+        self.parts = parts
+
+
+class BadArgument(Exception):
+    def __init__(self, command: str, problem: str) -> None:
+        super().__init__(problem)
+        self.command = command
+
+
+def official_role(ctx: CommandContext) -> Role:
+    role = ctx.role
+    if role is None:  # pragma: no cover - _check_role ran first
+        raise Refused("Du är inte registrerad som handläggare.")
+    return role
+
+
+def local_time(moment: datetime, ctx: CommandContext) -> str:
+    return f"{moment.astimezone(ctx.zone):%Y-%m-%d %H:%M}"
+
+
+def at_local(day: date, at: time, ctx: CommandContext) -> datetime:
+    return datetime.combine(day, at, tzinfo=ctx.zone)
+
+
+def evaluation_of(session: Session, case: CaseRow) -> Evaluation | None:
+    row = case_store.latest_evaluation(session, case)
+    if row is None:
+        return None
+    return Evaluation.from_dict(
+        {"ruleset": row.ruleset, "outcome": row.outcome, "results": row.results}
+    )
+
+
+def applicant_address(app: Application) -> str | None:
+    if app.email and not is_noreply_address(app.email):
+        return app.email
+    return None
+
+
+def missing_list(evaluation: Evaluation, ctx: CommandContext) -> list[Block]:
+    lines = missing_items(evaluation, ctx.intake.rules)
+    if not lines:
+        return []
+    names = [r.name or r.id for r in evaluation.results if r.status is Status.MISSING]
+    items = tuple(Fact(name, actor(line)) for name, line in zip(names, lines, strict=True))
+    return [FactList(items, title="Uppgifter som saknas:")]

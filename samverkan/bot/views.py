@@ -1,0 +1,270 @@
+"""The chat commands that only read: help, lists, one case, reminders, statistics, processes.
+
+Each returns a :class:`~samverkan.bot.reply.Reply`; nothing here changes a case.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from samverkan.bot.commands import SPECS, Invalid, ListCases, Show, spec_of
+from samverkan.bot.context import (
+    REMINDER_LABELS,
+    CommandContext,
+    evaluation_of,
+    local_time,
+    official_role,
+)
+from samverkan.bot.reply import (
+    Actions,
+    Block,
+    Button,
+    Fact,
+    FactList,
+    Reply,
+    ReplyStatus,
+    Text,
+    actor,
+    paragraph,
+    reply,
+)
+from samverkan.rules.criteria import ACTOR_LABELS, describe_support, describe_timeframe, format_sek
+from samverkan.rules.model import Application, SupportRequest
+from samverkan.rules.phases import TERMINAL, Phase, Role, next_phases
+from samverkan.storage import cases as case_store
+from samverkan.storage import decisions, reminders
+from samverkan.storage.models import CaseRow
+from samverkan.storage.reference import active_processes
+
+
+def help_reply(topic: str | None = None) -> Reply:
+    """The command list with a line and an example each, or one command's usage."""
+    spec = spec_of(topic) if topic else None
+    if spec is not None:
+        return reply(
+            ReplyStatus.OK,
+            paragraph(f"{spec.usage} – {spec.summary}."),
+            paragraph(f"Exempel: {spec.example}"),
+        )
+    return reply(ReplyStatus.OK, *help_blocks())
+
+
+def help_blocks() -> tuple[Block, ...]:
+    return (
+        paragraph(
+            "Kommandon i Samverkan (skriv /samverkan först i Slack och Teams; å, ä och ö "
+            "kan utelämnas):"
+        ),
+        FactList(tuple(Fact(s.usage, Text(f"{s.summary}. Exempel: {s.example}")) for s in SPECS)),
+    )
+
+
+def invalid_reply(command: Invalid) -> Reply:
+    if command.command is None:
+        return reply(ReplyStatus.USAGE, paragraph(actor(command.problem)), *help_blocks())
+    return usage_reply(command.command, command.problem)
+
+
+def usage_reply(name: str, problem: str) -> Reply:
+    spec = spec_of(name)
+    blocks: list[Block] = [paragraph(actor(problem))]
+    if spec is not None:
+        blocks += [paragraph(f"Så här: {spec.usage}"), paragraph(f"Exempel: {spec.example}")]
+    return reply(ReplyStatus.USAGE, *blocks)
+
+
+LIST_LIMIT = 50
+
+
+def list_cases(command: ListCases, ctx: CommandContext, session: Session) -> Reply:
+    rows = case_store.list_cases(session, phase=command.phase)
+    if command.phase is None:
+        rows = [c for c in rows if Phase(c.phase) not in TERMINAL]
+    if command.area:
+        area = ctx.intake.gazetteer.resolve(command.area)
+        name = area.name if area else command.area
+        rows = [c for c in rows if _in_area(c, name)]
+    scope = f"i fas {command.phase.label}" if command.phase else "pågående"
+    where: list[str | Text] = [" i ", actor(command.area)] if command.area else []
+    if not rows:
+        return reply(ReplyStatus.OK, paragraph(f"Inga ärenden {scope}", *where, "."))
+    items = tuple(
+        Fact(
+            c.ref,
+            actor(
+                f"{Phase(c.phase).label} · {c.area_name or 'inget område'} · "
+                f"{c.title or '(utan titel)'} · {c.assigned_to or 'ingen kontaktperson'}"
+            ),
+        )
+        for c in rows[:LIST_LIMIT]
+    )
+    more = len(rows) - LIST_LIMIT
+    blocks: list[Block] = [
+        paragraph(f"{count_cases(len(rows))} {scope}", *where, ":"),
+        FactList(items),
+    ]
+    if more > 0:
+        blocks.append(paragraph(f"… och {more} till. Avgränsa med fas eller område."))
+    return reply(ReplyStatus.OK, *blocks)
+
+
+def count_cases(n: int) -> str:
+    return f"{n} ärende" if n == 1 else f"{n} ärenden"
+
+
+def _in_area(case: CaseRow, name: str) -> bool:
+    area = case_store.application_of(case).area
+    if area is None:
+        return False
+    return area.name.lower() == name.lower() or name in area.parents
+
+
+def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:
+    case = case_store.get_case(session, command.ref)
+    app = case_store.application_of(case)
+    view = case_store.case_view(session, case)
+    blocks: list[Block] = [
+        paragraph(f"{case.ref} – ", actor(case.title, "(utan titel)")),
+        FactList(_facts(case, app, view, ctx)),
+    ]
+    evaluation = evaluation_of(session, case)
+    if evaluation is not None:
+        blocks.append(
+            FactList(
+                tuple(
+                    Fact(
+                        f"{r.name or r.id}{' (krav)' if r.blocking else ''}",
+                        actor(f"{r.status.label} – {r.reason}"),
+                    )
+                    for r in evaluation.results
+                ),
+                title=f"Bedömning ({evaluation.ruleset}): {evaluation.outcome.label}",
+            )
+        )
+    buttons = _buttons(case, official_role(ctx))
+    if buttons:
+        blocks.append(Actions(buttons))
+    return reply(ReplyStatus.OK, *blocks)
+
+
+def _facts(
+    case: CaseRow, app: Application, view: dict[str, object], ctx: CommandContext
+) -> tuple[Fact, ...]:
+    area = app.area.name if app.area else app.area_text
+    if app.area and not app.area.in_malmo:
+        area = f"{app.area.name} (utanför Malmö)"
+    orgnr = app.orgnr or "org.nr saknas"
+    if app.orgnr and not app.orgnr_valid:
+        orgnr += ", fel kontrollsiffra"
+    contact = ", ".join(v for v in (app.contact_name, app.email, app.phone) if v)
+    facts = [
+        Fact("Fas", Text(Phase(case.phase).label)),
+        Fact("Område", actor(area)),
+        Fact("Sökande", actor(f"{app.organisation or '–'} ({orgnr})")),
+        Fact("Kontakt", actor(contact)),
+        Fact("Aktörer", Text(", ".join(ACTOR_LABELS[a] for a in app.actors) or "–")),
+        Fact("Stöd", actor(", ".join(describe_support(app.support)))),
+        Fact("Tidsram", actor(describe_timeframe(app.start, app.duration_months))),
+        Fact("Kontaktperson FGK", actor(case.assigned_to, "ingen ännu")),
+    ]
+    if case.meeting_at:
+        facts.append(Fact("Möte", Text(local_time(case.meeting_at, ctx))))
+    if case.override_reason:
+        facts.append(Fact("Godkänt trots kriterierna", actor(case.override_reason)))
+    decided = view.get("decisions")
+    if isinstance(decided, list) and decided:
+        last = decided[-1]
+        support = [SupportRequest.from_dict(s) for s in last["support"]]
+        summary = ", ".join(describe_support(support))
+        facts.append(Fact("Beslut", actor(f"{last['outcome']}{': ' + summary if summary else ''}")))
+    return tuple(facts)
+
+
+# target phase -> (label, command word, needs input, style, command template)
+
+
+_STEP: dict[Phase, tuple[str, str, bool, str | None, str]] = {
+    Phase.KOMPLETTERING: ("Begär komplettering", "komplettera", True, None, "komplettera {ref} …"),
+    Phase.BEDOMNING: ("Till bedömning", "bedom", False, None, "bedöm {ref}"),
+    Phase.MOTE: ("Boka möte", "mote", True, None, "möte {ref} ÅÅÅÅ-MM-DD TT:MM"),
+    Phase.NAMND: ("Godkänn", "godkann", False, "primary", "godkänn {ref}"),
+    Phase.GENOMFORANDE: (
+        "Registrera beslut", "beslut", True, None,
+        "beslut {ref} beviljad stödform=… belopp=…",
+    ),
+    Phase.UPPFOLJNING: (
+        "Registrera uppföljning", "uppfoljning", True, None, "uppföljning {ref} resultat text",
+    ),
+    Phase.AVSLUTAD: ("Avsluta", "avsluta", False, None, "avsluta {ref}"),
+    Phase.AVSLAG: ("Avslå", "avsla", True, "danger", "avslå {ref} skäl"),
+    Phase.ATERKALLAD: ("Återkalla", "aterkalla", True, "danger", "återkalla {ref} skäl"),
+}  # fmt: skip
+
+
+def _buttons(case: CaseRow, role: Role) -> tuple[Button, ...]:
+    """The next steps this official may take, each the command that takes it."""
+    out = []
+    for phase in next_phases(Phase(case.phase), role):
+        label, word, needs_input, style, template = _STEP[phase]
+        out.append(
+            Button(
+                label=label,
+                action_id=word,
+                value=case.ref,
+                command=template.format(ref=case.ref),
+                needs_input=needs_input,
+                style="primary" if style == "primary" else "danger" if style else None,
+            )
+        )
+    if role is Role.SAMORDNARE:
+        out.append(
+            Button("Tilldela", "tilldela", case.ref, f"tilldela {case.ref} @vem", needs_input=True)
+        )
+    return tuple(out)
+
+
+def reminders_reply(ctx: CommandContext, session: Session) -> Reply:
+    due = reminders.pending_reminders(session)
+    if not due:
+        return reply(ReplyStatus.OK, paragraph("Inga väntande påminnelser."))
+    items = tuple(
+        Fact(
+            local_time(r.due_at, ctx),
+            actor(f"{r.ref} {REMINDER_LABELS.get(r.kind, r.kind)}: {r.note or r.title or ''}"),
+        )
+        for r in due
+    )
+    return reply(ReplyStatus.OK, FactList(items, title="Kommande påminnelser:"))
+
+
+def stats_reply(session: Session) -> Reply:
+    stats = decisions.statistics(session)
+    phases = tuple(
+        Fact(p.label, Text(str(stats.per_phase[p.value])))
+        for p in Phase
+        if p.value in stats.per_phase
+    )
+    areas = tuple(
+        Fact(name or "(inget område)", Text(str(n)))
+        for name, n in sorted(stats.per_area.items(), key=lambda item: (-item[1], item[0]))
+    )
+    total = sum(stats.per_phase.values())
+    return reply(
+        ReplyStatus.OK,
+        paragraph(f"{count_cases(total)} totalt."),
+        FactList(phases, title="Per fas:"),
+        FactList(areas, title="Per område:"),
+        paragraph(
+            f"Beviljat stöd: {count_cases(stats.granted_cases)}, "
+            f"{format_sek(stats.granted_sek)} i finansiering."
+        ),
+    )
+
+
+def processes_reply(session: Session) -> Reply:
+    rows = active_processes(session)
+    items = tuple(
+        Fact(p.name, actor(", ".join(p.areas) + (f" (kontakt: {p.contact})" if p.contact else "")))
+        for p in rows
+    )
+    return reply(ReplyStatus.OK, FactList(items, title="Pågående samverkansprocesser:"))
