@@ -390,6 +390,27 @@ def chat(
         raise typer.Exit(codes.get(answer.status, EXIT_FAILED))
 
 
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
+) -> None:
+    """Statistik: ärenden per fas och område, handläggningstider, beviljat stöd, uppföljning."""
+    from samverkan.bot.reply import to_plain_text
+    from samverkan.bot.views import stats_reply
+    from samverkan.storage.statistics import statistics
+
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        with session_scope(engine) as session:
+            if as_json:
+                print_json(statistics(session).to_dict())
+                return
+            text = to_plain_text(stats_reply(session))
+    sys.stdout.write(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit code instead of exiting (for tests)."""
     try:

@@ -32,9 +32,10 @@ from samverkan.rules.criteria import ACTOR_LABELS, describe_support, describe_ti
 from samverkan.rules.model import Application, SupportRequest
 from samverkan.rules.phases import TERMINAL, Phase, Role, next_phases
 from samverkan.storage import cases as case_store
-from samverkan.storage import decisions, reminders
+from samverkan.storage import reminders
 from samverkan.storage.models import CaseRow
 from samverkan.storage.reference import active_processes
+from samverkan.storage.statistics import LeadTime, statistics
 
 
 def help_reply(topic: str | None = None) -> Reply:
@@ -238,7 +239,7 @@ def reminders_reply(ctx: CommandContext, session: Session) -> Reply:
 
 
 def stats_reply(session: Session) -> Reply:
-    stats = decisions.statistics(session)
+    stats = statistics(session)
     phases = tuple(
         Fact(p.label, Text(str(stats.per_phase[p.value])))
         for p in Phase
@@ -258,6 +259,27 @@ def stats_reply(session: Session) -> Reply:
             f"Beviljat stöd: {count_cases(stats.granted_cases)}, "
             f"{format_sek(stats.granted_sek)} i finansiering."
         ),
+        FactList(
+            (
+                Fact("Till nämnd", Text(describe_lead_time(stats.to_committee))),
+                Fact("Till beslut", Text(describe_lead_time(stats.to_decision))),
+            ),
+            title="Handläggningstid från inkommen ansökan:",
+        ),
+        paragraph(
+            f"Uppföljning: {stats.measurements.get('resultat', 0)} resultatmätningar och "
+            f"{stats.measurements.get('effekt', 0)} effektmätningar registrerade, "
+            f"{stats.follow_ups_due} väntar."
+        ),
+    )
+
+
+def describe_lead_time(lead: LeadTime) -> str:
+    if lead.median_days is None:
+        return "inga ärenden ännu"
+    return (
+        f"median {lead.median_days:g} dagar, längst {lead.longest_days:g} dagar "
+        f"({count_cases(lead.cases)})"
     )
 
 

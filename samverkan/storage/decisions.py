@@ -7,12 +7,10 @@ when and why".
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from samverkan.rules.model import SupportRequest
 from samverkan.rules.phases import Phase, Transition
@@ -99,30 +97,4 @@ def record_measurement(
 def measurement_kinds(session: Session, case: CaseRow) -> set[str]:
     return set(
         session.exec(select(MeasurementRow.kind).where(MeasurementRow.case_id == case.id)).all()
-    )
-
-
-@dataclass(frozen=True)
-class Statistics:
-    per_phase: dict[str, int]
-    per_area: dict[str, int]
-    """Area name (or ``""`` for cases without one) -> number of cases."""
-    granted_cases: int
-    granted_sek: int
-
-
-def statistics(session: Session) -> Statistics:
-    """Counts over all cases, and the financing granted by the committee's decisions."""
-    cases = session.exec(select(CaseRow.phase, CaseRow.area_name)).all()
-    per_phase = Counter(phase for phase, _ in cases)
-    per_area = Counter(area or "" for _, area in cases)
-    granted = session.exec(
-        select(DecisionRow).where(DecisionRow.outcome == GRANTED).order_by(col(DecisionRow.id))
-    ).all()
-    total = sum(int(s.get("amount_sek") or 0) for d in granted for s in d.support)
-    return Statistics(
-        per_phase=dict(per_phase),
-        per_area=dict(per_area),
-        granted_cases=len({d.case_id for d in granted}),
-        granted_sek=total,
     )
