@@ -411,6 +411,42 @@ def stats(
     sys.stdout.write(text)
 
 
+person_app = typer.Typer(help="Personuppgifter: utdrag och radering.", no_args_is_help=True)
+app.add_typer(person_app, name="person")
+
+
+@person_app.command("export")
+def person_export(email: Annotated[str, typer.Argument(help="Personens e-postadress.")]) -> None:
+    """Allt som finns lagrat om en person, som JSON (registerutdrag)."""
+    from samverkan.storage.people import export_person
+
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        with session_scope(engine) as session:
+            print_json(export_person(session, email))
+
+
+@person_app.command("erase")
+def person_erase(email: Annotated[str, typer.Argument(help="Personens e-postadress.")]) -> None:
+    """Radera det som får raderas; allmänna handlingar i ärenden bevaras enligt arkivlagen."""
+    from samverkan.storage.people import erase_person
+
+    settings = load_settings()
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        require_current_schema(engine)
+        with session_scope(engine) as session:
+            report = erase_person(session, email)
+    out.print(
+        f"Raderade {report.erased_messages} meddelanden och "
+        f"{report.erased_attachments} bilagor som inte hör till något ärende."
+    )
+    for line in report.kept:
+        out.print(f"Bevaras: {line}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit code instead of exiting (for tests)."""
     try:
