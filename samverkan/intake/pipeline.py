@@ -8,11 +8,12 @@ moment it gets a result; and it is idempotent, so handing the same message twice
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -61,6 +62,9 @@ log = logging.getLogger(__name__)
 REF_IN_SUBJECT = re.compile(r"\bSAM-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 SYSTEM = "system"
 PROCESS_CACHE_SECONDS = 10.0
+BATCH_MESSAGES = 100
+BATCH_BYTES = 8_000_000
+AREA_CACHE_SIZE = 10_000  # names come from the gazetteer or the actors' own words
 
 
 class Outcome(StrEnum):
@@ -116,6 +120,7 @@ class Intake:
         self.clock = clock
         self.limits = limits or Limits()
         self._related_cache: dict[str, list[str]] = {}
+        self._areas: dict[str, Area] = {}
         self._process_cache: tuple[float, list[ExistingProcess] | None] = (0.0, None)
 
     # -- the pipeline ---------------------------------------------------------------------
@@ -168,6 +173,34 @@ class Intake:
         except Exception:
             log.exception("batch of %d failed; storing its messages one by one", len(items))
         return [self.process(raw, source=source) for raw, source in items]
+
+    def process_all(
+        self,
+        items: Iterable[tuple[bytes, str]],
+        *,
+        batch: int = BATCH_MESSAGES,
+        batch_bytes: int = BATCH_BYTES,
+    ) -> Iterator[IngestResult]:
+        """Results of :meth:`process_batch` over ``items`` taken ``batch`` at a time, and at
+        most ``batch_bytes`` of raw mail at a time (one larger message goes alone), so memory
+        does not grow with the number or size of the messages read."""
+        pending: list[tuple[bytes, str]] = []
+        size = 0
+        source = iter(items)
+        while True:
+            try:
+                item = next(source)
+            except StopIteration:
+                break
+            except Exception:
+                yield from self.process_batch(pending)  # what was read is handled, then stop
+                raise
+            if pending and (len(pending) >= batch or size + len(item[0]) > batch_bytes):
+                yield from self.process_batch(pending)
+                pending, size = [], 0
+            pending.append(item)
+            size += len(item[0])
+        yield from self.process_batch(pending)
 
     def _store_batch(
         self, conn: Connection, items: Sequence[tuple[bytes, str]]
@@ -268,7 +301,7 @@ class Intake:
     ) -> StoredCase:
         app = self._extract(msg)
         # Judged before the case row exists, so the case is written once, in its final phase.
-        evaluation = evaluate(app, self.rules, self._context(unit.conn, None, app))
+        evaluation = evaluate(app, self.rules, self._context(unit.conn, None, app, unit))
         moves = [
             transition(
                 None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why="ansökan via e-post", now=now
@@ -279,17 +312,21 @@ class Intake:
             moves.append(onward)
         writes = unit.writes
         case = writes.open_case(unit.conn, app, moves=moves, origin="email", now=now)
+        if app.area is not None and case.phase not in _CLOSED:
+            unit.opened(
+                app.area.name, case.id, ActiveCase(ref=case.ref, area=self._area(app.area.name))
+            )
         writes.evaluation(case.id, evaluation.to_dict(), trigger="ansökan", now=now)
         self._save_inbound(unit, msg, raw, digest, source, case, Outcome.CREATED, None, now)
         overlap = next((r for r in evaluation.results if r.id == "overlapp"), None)
         if overlap is not None and overlap.status is Status.WARNING:
-            writes.outbound(
+            writes.message(
                 notice_row(
                     case_id=case.id, kind="overlap", text=f"{case.ref}: {overlap.reason}", now=now
                 )
             )
         self._acknowledge(unit, case, app, msg, evaluation, now)
-        writes.outbound(
+        writes.message(
             notice_row(
                 case_id=case.id,
                 kind="new_case",
@@ -311,7 +348,7 @@ class Intake:
     ) -> None:
         self._save_inbound(unit, msg, raw, digest, source, case, Outcome.APPENDED, None, now)
         if Phase(case.phase) in TERMINAL:
-            unit.writes.outbound(
+            unit.writes.message(
                 notice_row(
                     case_id=case.id,
                     kind="reply_closed",
@@ -322,13 +359,18 @@ class Intake:
             return
         facts = replace(self._extract(msg), title=None)
         updated = case.app.merged_with(facts)
-        evaluation = evaluate(updated, self.rules, self._context(unit.conn, case.id, updated))
+        evaluation = evaluate(updated, self.rules, self._context(unit.conn, case.id, updated, unit))
         move = self._next_after_evaluation(Phase(case.phase), evaluation, now)
         unit.writes.change_case(
             unit.conn, case, updated, moves=[move] if move is not None else [], now=now
         )
+        if updated.area is not None and case.phase not in _CLOSED:
+            active = ActiveCase(ref=case.ref, area=self._area(updated.area.name))
+            unit.changed(case.id, updated.area.name, active)
+        else:
+            unit.changed(case.id, None, None)
         unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="svar", now=now)
-        unit.writes.outbound(
+        unit.writes.message(
             notice_row(case_id=case.id, kind="reply", text=f"Svar i ärende {case.ref}", now=now)
         )
 
@@ -341,17 +383,23 @@ class Intake:
         return evaluation
 
     def _context(
-        self, conn: Connection, case_id: int | None, app: Application
+        self, conn: Connection, case_id: int | None, app: Application, unit: _Unit | None = None
     ) -> CoordinationContext:
         processes = self._processes(conn)
         if app.area is None or not app.area.in_malmo:
             return CoordinationContext(processes=processes)
         # Only cases in a related area can overlap; asking for those keeps this step from
-        # growing with the number of cases.
-        others = case_store.active_cases_in(
-            conn, self._related_names(app.area), closed=_CLOSED, exclude=case_id
-        )
-        active = [ActiveCase(ref=ref, area=self._area(name)) for ref, name in others]
+        # growing with the number of all cases.
+        names = tuple(self._related_names(app.area))
+        others = unit.active.get(names) if unit is not None else None
+        if others is None:
+            others = [
+                (name, other, ActiveCase(ref=ref, area=self._area(name)))
+                for name, other, ref in case_store.active_cases_in(conn, names, closed=_CLOSED)
+            ]
+            if unit is not None:
+                unit.active[names] = others
+        active = [a for _, other, a in others if other != case_id]
         return CoordinationContext(processes=processes, active_cases=active)
 
     def _processes(self, conn: Connection) -> list[ExistingProcess]:
@@ -369,7 +417,13 @@ class Intake:
         return cached
 
     def _area(self, name: str) -> Area:
-        return self.gazetteer.resolve(name) or Area(name, True)
+        """Cached: the overlap check asks for the area of every active case in the area."""
+        area = self._areas.get(name)
+        if area is None:
+            area = self.gazetteer.resolve(name) or Area(name, True)
+            if len(self._areas) < AREA_CACHE_SIZE:
+                self._areas[name] = area
+        return area
 
     def _related_names(self, area: Area) -> list[str]:
         """Names of every area that is, contains or lies inside ``area``."""
@@ -435,7 +489,7 @@ class Intake:
             in_reply_to=msg.message_id,
             references=msg.references,
         )
-        unit.writes.outbound(row)
+        unit.writes.message(row)
 
     def _save_inbound(
         self,
@@ -449,8 +503,7 @@ class Intake:
         reason: str | None,
         now: datetime,
     ) -> None:
-        unit.writes.inbound(
-            unit.conn,
+        unit.writes.message(
             message_values(
                 case_id=case.id if case else None,
                 direction="in",
@@ -512,9 +565,9 @@ class Intake:
             reason=reason,
             at=now,
         )
-        unit.writes.inbound(unit.conn, row, [])
+        unit.writes.message(row)
         unit.remember(digest, None, None)
-        unit.writes.outbound(
+        unit.writes.message(
             notice_row(
                 case_id=None,
                 kind="quarantine",
@@ -552,13 +605,34 @@ class _Seen:
             self.message_ids[message_id] = ref
 
 
+_ActiveCases = list[tuple[str, int, ActiveCase]]  # (area name, case id, case), as stored
+
+
 @dataclass
 class _Unit:
-    """One transaction of intake: its connection, what is stored, the rows still to write."""
+    """One transaction of intake: its connection, what is stored, the rows still to write.
+
+    ``active`` holds the open cases per set of related areas already read in this
+    transaction, kept up to date as cases are opened, so a batch asks for them once.
+    """
 
     conn: Connection
     known: _Seen
     writes: case_store.CaseWrites = field(default_factory=case_store.CaseWrites)
+    active: dict[tuple[str, ...], _ActiveCases] = field(default_factory=dict)
+
+    def changed(self, case_id: int, area: str | None, case: ActiveCase | None) -> None:
+        """A case's area or phase changed: it is found where its new area is, if still open."""
+        for cases in self.active.values():
+            cases[:] = [c for c in cases if c[1] != case_id]
+        if area is not None and case is not None:
+            self.opened(area, case_id, case)
+
+    def opened(self, area: str, case_id: int, case: ActiveCase) -> None:
+        """A case opened in ``area``: add it where a query would now find it, in its order."""
+        for names, cases in self.active.items():
+            if area in names:
+                bisect.insort(cases, (area, case_id, case), key=lambda c: (c[0], c[1]))
 
     def seen(self, digest: str, message_id: str | None) -> tuple[bool, str | None]:
         """Whether the message is stored already and, if so, its case reference."""

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from samverkan.rules.model import Application
 from samverkan.rules.phases import Phase, Transition
 from samverkan.storage.db import CaseNotFound
-from samverkan.storage.messages import insert_attachments, insert_message, insert_messages
+from samverkan.storage.messages import insert_attachments, insert_messages
 from samverkan.storage.models import (
     ApplicantRow,
     CaseActorRow,
@@ -366,10 +366,13 @@ _CASE_OF_MESSAGES = (
     .order_by(_MESSAGE.c.id.desc())
     .limit(1)
 )
-_ACTIVE_IN_AREAS = core_select(_CASE.c.ref, _CASE.c.area_name).where(
-    _CASE.c.area_name.in_(bindparam("areas", expanding=True)),
-    _CASE.c.phase.not_in(bindparam("closed", expanding=True)),
-    _CASE.c.id != bindparam("exclude"),
+_ACTIVE_IN_AREAS = (
+    core_select(_CASE.c.area_name, _CASE.c.id, _CASE.c.ref)
+    .where(
+        _CASE.c.area_name.in_(bindparam("areas", expanding=True)),
+        _CASE.c.phase.not_in(bindparam("closed", expanding=True)),
+    )
+    .order_by(_CASE.c.area_name, _CASE.c.id)
 )
 _CHANGED_COLUMNS = (
     "phase",
@@ -433,14 +436,12 @@ def case_of_messages(conn: Connection, message_ids: Sequence[str]) -> StoredCase
 
 
 def active_cases_in(
-    conn: Connection, areas: Sequence[str], *, closed: Sequence[str], exclude: int | None
-) -> list[tuple[str, str]]:
-    """(ref, area) of every case in one of ``areas`` whose phase is not in ``closed``."""
-    rows = conn.execute(
-        _ACTIVE_IN_AREAS,
-        {"areas": list(areas), "closed": list(closed), "exclude": exclude or 0},
-    )
-    return [(ref, area) for ref, area in rows if area]
+    conn: Connection, areas: Sequence[str], *, closed: Sequence[str]
+) -> list[tuple[str, int, str]]:
+    """(area, id, ref) of every case in one of ``areas`` whose phase is not in ``closed``,
+    ordered by area and then id."""
+    rows = conn.execute(_ACTIVE_IN_AREAS, {"areas": list(areas), "closed": list(closed)}).all()
+    return [(area, case_id, ref) for area, case_id, ref in rows if area]
 
 
 def _columns(app: Application) -> dict[str, Any]:
@@ -499,15 +500,18 @@ def _history_rows(case_id: int, moves: Sequence[Transition]) -> list[dict[str, A
 class CaseWrites:
     """The rows of one unit of work (one message, or a batch of them) not yet written.
 
-    A case row and an inbound message row are written at once, because later statements
-    need their ids and later messages of a batch must find them (threading, dedupe,
-    coordination). Everything else waits for :meth:`flush`, which writes each table in one
-    ``executemany``. Before a case that has rows waiting is changed, they are flushed, so a
-    reply in the same batch as its application replaces the parts the application wrote.
+    A case row is written at once: later statements need its id and later messages of a
+    batch must find it (threading by reference, coordination). Everything else waits for
+    :meth:`flush`, which writes each table in one ``executemany``, messages in the order they
+    were given. Before a case that has rows waiting is changed, they are flushed, so a reply in
+    the same batch as its application replaces the parts the application wrote; a caller
+    that looks messages up by Message-ID flushes first.
     """
 
     _tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _acks: dict[str, list[datetime]] = field(default_factory=dict)
+    _cases: set[int] = field(default_factory=set)  # cases with parts among the waiting rows
+    _messages: list[tuple[dict[str, Any], Sequence[dict[str, Any]]]] = field(default_factory=list)
 
     def _add(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -540,6 +544,7 @@ class CaseWrites:
             **_columns(app),
         }
         case_id = int(conn.execute(_INSERT_CASE, values).scalar_one())
+        self._cases.add(case_id)
         self._add("applicant", [{"case_id": case_id, **_applicant(app)}])
         self._add("actors", _actor_rows(case_id, app))
         self._add("support", _support_rows(case_id, app))
@@ -556,7 +561,8 @@ class CaseWrites:
         now: datetime,
     ) -> None:
         """Store a changed application whole and in its parts, and the phase it moved to."""
-        self.flush(conn)
+        if case.id in self._cases:
+            self.flush(conn)  # its parts must be in the table before they are replaced
         phase = moves[-1].to_phase.value if moves else case.phase
         title = case.title or app.title
         columns = {**_columns(app), "phase": phase, "title": title, "updated_at": now}
@@ -572,6 +578,7 @@ class CaseWrites:
         self._add("actors", _actor_rows(case.id, app))
         self._add("support", _support_rows(case.id, app))
         self._add("history", _history_rows(case.id, moves))
+        self._cases.add(case.id)
         case.phase, case.title, case.application = phase, title, columns["application"]
 
     def evaluation(
@@ -592,16 +599,10 @@ class CaseWrites:
             ],
         )
 
-    def inbound(
-        self, conn: Connection, message: dict[str, Any], attachments: Sequence[dict[str, Any]]
-    ) -> None:
-        """An inbound message row, written now (its digest and Message-ID are unique)."""
-        row_id = insert_message(conn, **message)
-        self._add("attachment", [{"message_row_id": row_id, **a} for a in attachments])
-
-    def outbound(self, row: dict[str, Any]) -> None:
-        """A full outbox row (``outbox.email_row`` or ``notice_row``)."""
-        self._add("message", [row])
+    def message(self, row: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> None:
+        """A full message row (``message_values``, ``outbox.email_row``, ``notice_row``) and
+        the attachment rows that will point at it."""
+        self._messages.append((row, attachments))
         if row["kind"] == "ack" and row["recipients"]:
             self._acks.setdefault(row["recipients"], []).append(row["at"])
 
@@ -611,10 +612,19 @@ class CaseWrites:
 
     def flush(self, conn: Connection) -> None:
         """Write every waiting row, parents before children."""
-        tables = self._tables
-        self._tables, self._acks = {}, {}
+        tables, messages = self._tables, self._messages
+        self._tables, self._acks, self._cases, self._messages = {}, {}, set(), []
         for name, stmt in _INSERT.items():  # in order: parents before children
             if tables.get(name):
                 conn.execute(stmt, tables[name])
-        insert_messages(conn, tables.get("message", []))
-        insert_attachments(conn, tables.get("attachment", []))
+        with_files = any(files for _, files in messages)
+        ids = insert_messages(conn, [row for row, _ in messages], ids=with_files)
+        if with_files:
+            insert_attachments(
+                conn,
+                [
+                    {"message_row_id": row_id, **file}
+                    for row_id, (_, files) in zip(ids, messages, strict=True)
+                    for file in files
+                ],
+            )
