@@ -26,7 +26,7 @@ from sqlmodel import Session
 from samverkan.config import Settings
 from samverkan.intake.extract import extract
 from samverkan.intake.noise import autoreply_allowed, is_noreply_address, noise_reason
-from samverkan.intake.outbox import email_row, notice_row, recent_auto_replies
+from samverkan.intake.outbox import email_row, notice_row
 from samverkan.intake.parse import Limits, ParsedMessage, ParseError, parse_message
 from samverkan.rules.criteria import (
     ActiveCase,
@@ -53,7 +53,7 @@ from samverkan.rules.phases import (
 from samverkan.rules.ruleset import RuleSet, bundled_ruleset_path, load_ruleset
 from samverkan.storage import cases as case_store
 from samverkan.storage.cases import StoredCase
-from samverkan.storage.messages import message_values, seen_messages
+from samverkan.storage.messages import message_values, recent_acks_to, seen_messages
 from samverkan.storage.models import CaseRow
 from samverkan.storage.reference import active_processes
 
@@ -216,6 +216,9 @@ class Intake:
             (d, m.message_id if isinstance(m, ParsedMessage) else None) for _, _, d, m in parsed
         ]
         unit = _Unit(conn, _seen_by(conn, keys))
+        unit.senders = [
+            m.sender_addr for *_, m in parsed if isinstance(m, ParsedMessage) and m.sender_addr
+        ]
         results = []
         for raw, source, digest, msg in parsed:
             now = self.clock()
@@ -465,8 +468,7 @@ class Intake:
         if not to or is_noreply_address(to):
             return
         since = now - timedelta(days=1)
-        previous = recent_auto_replies(unit.conn, to, since)
-        previous += [at for at in unit.writes.pending_acks(to) if at >= since]
+        previous = [at for at in unit.acks_to(to, since) if at >= since]
         if not autoreply_allowed(previous, now):
             log.info("auto-reply limit reached for a sender; no acknowledgement for %s", case.ref)
             return
@@ -490,6 +492,7 @@ class Intake:
             references=msg.references,
         )
         unit.writes.message(row)
+        unit.acks[to].append(now)
 
     def _save_inbound(
         self,
@@ -620,6 +623,19 @@ class _Unit:
     known: _Seen
     writes: case_store.CaseWrites = field(default_factory=case_store.CaseWrites)
     active: dict[tuple[str, ...], _ActiveCases] = field(default_factory=dict)
+    acks: dict[str, list[datetime]] = field(default_factory=dict)
+    senders: Sequence[str] = ()  # whose auto-replies to read at the first need, in one query
+
+    def acks_to(self, to: str, since: datetime) -> list[datetime]:
+        """When ``to`` got an auto-reply since ``since``: stored ones and those queued in this
+        unit (which :meth:`Intake._acknowledge` adds)."""
+        if to not in self.acks:
+            wanted = {to, *(s for s in self.senders if s not in self.acks)}
+            # A day more than asked: the clock may step back a little between messages.
+            found = recent_acks_to(self.conn, wanted, since - timedelta(days=1))
+            for sender in wanted:
+                self.acks[sender] = found.get(sender, [])
+        return self.acks[to]
 
     def changed(self, case_id: int, area: str | None, case: ActiveCase | None) -> None:
         """A case's area or phase changed: it is found where its new area is, if still open."""

@@ -509,7 +509,6 @@ class CaseWrites:
     """
 
     _tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    _acks: dict[str, list[datetime]] = field(default_factory=dict)
     _cases: set[int] = field(default_factory=set)  # cases with parts among the waiting rows
     _messages: list[tuple[dict[str, Any], Sequence[dict[str, Any]]]] = field(default_factory=list)
 
@@ -603,17 +602,11 @@ class CaseWrites:
         """A full message row (``message_values``, ``outbox.email_row``, ``notice_row``) and
         the attachment rows that will point at it."""
         self._messages.append((row, attachments))
-        if row["kind"] == "ack" and row["recipients"]:
-            self._acks.setdefault(row["recipients"], []).append(row["at"])
-
-    def pending_acks(self, to: str) -> list[datetime]:
-        """When acknowledgements to ``to`` were queued in this unit but not yet written."""
-        return list(self._acks.get(to, ()))
 
     def flush(self, conn: Connection) -> None:
         """Write every waiting row, parents before children."""
         tables, messages = self._tables, self._messages
-        self._tables, self._acks, self._cases, self._messages = {}, {}, set(), []
+        self._tables, self._cases, self._messages = {}, set(), []
         for name, stmt in _INSERT.items():  # in order: parents before children
             if tables.get(name):
                 conn.execute(stmt, tables[name])

@@ -40,10 +40,10 @@ _SEEN = (
         )
     )
 )
-_RECENT_ACKS = select(_MESSAGE.c.at).where(
+_RECENT_ACKS = select(_MESSAGE.c.recipients, _MESSAGE.c.at).where(
     _MESSAGE.c.direction == "out",
     _MESSAGE.c.channel == "email",
-    _MESSAGE.c.recipients == bindparam("to"),
+    _MESSAGE.c.recipients.in_(bindparam("to", expanding=True)),
     _MESSAGE.c.kind == "ack",
     _MESSAGE.c.at >= bindparam("since"),
 )
@@ -93,4 +93,16 @@ def seen_messages(
 
 def recent_acks(conn: Connection, to: str, since: datetime) -> list[datetime]:
     """When we auto-replied to ``to`` since ``since`` (for the per-sender limit)."""
-    return list(conn.execute(_RECENT_ACKS, {"to": to, "since": since}).scalars())
+    return recent_acks_to(conn, [to], since).get(to, [])
+
+
+def recent_acks_to(
+    conn: Connection, recipients: Iterable[str], since: datetime
+) -> dict[str, list[datetime]]:
+    """When we auto-replied to each of ``recipients`` since ``since``, in one query."""
+    found: dict[str, list[datetime]] = {}
+    wanted = sorted(set(recipients))
+    if wanted:
+        for to, at in conn.execute(_RECENT_ACKS, {"to": wanted, "since": since}):
+            found.setdefault(to, []).append(at)
+    return found
