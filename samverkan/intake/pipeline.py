@@ -1,9 +1,15 @@
 """The one function every feeder calls: a raw message in, a stored and answered case out.
 
-``samverkan ingest``, the IMAP watcher and the Maildir drop folder all hand raw bytes to
-:meth:`Intake.process`, which parses, extracts, stores, evaluates and queues the replies in one
-transaction. It commits before it returns, so a feeder may mark the message as handled the
-moment it gets a result; and it is idempotent, so handing the same message twice is harmless.
+The IMAP watcher and the Maildir drop folder hand raw bytes to :meth:`Intake.process`, which
+parses, extracts, stores, evaluates and queues the replies in one transaction. It commits before
+it returns, so a feeder may mark the message as handled the moment it gets a result; and it is
+idempotent, so handing the same message twice is harmless. ``samverkan ingest`` reads whole
+mailboxes through :meth:`Intake.process_all`: the same steps with the same results, a hundred
+messages to a transaction, which is what makes a bulk load cheap.
+
+The hot path writes with prebuilt Core statements on a plain connection (see
+``storage.cases.CaseWrites``): per message, building statements and ORM objects used to cost
+more than parsing the message.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ PROCESS_CACHE_SECONDS = 10.0
 BATCH_MESSAGES = 100
 BATCH_BYTES = 8_000_000
 AREA_CACHE_SIZE = 10_000  # names come from the gazetteer or the actors' own words
+ACTIVE_CACHE_CASES = 20_000  # open cases a batch keeps at hand (a few MB at most)
 
 
 class Outcome(StrEnum):
@@ -401,7 +408,7 @@ class Intake:
                 for name, other, ref in case_store.active_cases_in(conn, names, closed=_CLOSED)
             ]
             if unit is not None:
-                unit.active[names] = others
+                unit.keep_active(names, others)
         active = [a for _, other, a in others if other != case_id]
         return CoordinationContext(processes=processes, active_cases=active)
 
@@ -636,6 +643,11 @@ class _Unit:
             for sender in wanted:
                 self.acks[sender] = found.get(sender, [])
         return self.acks[to]
+
+    def keep_active(self, names: tuple[str, ...], cases: _ActiveCases) -> None:
+        """Keep what was read, unless that would hold more than a bounded number of cases."""
+        if sum(map(len, self.active.values())) + len(cases) <= ACTIVE_CACHE_CASES:
+            self.active[names] = cases
 
     def changed(self, case_id: int, area: str | None, case: ActiveCase | None) -> None:
         """A case's area or phase changed: it is found where its new area is, if still open."""
