@@ -129,13 +129,13 @@ def fresh(tmp_path: Path, name: str, settings: Settings, now: datetime) -> Intak
 
 
 def test_a_mailbox_in_batches_is_stored_exactly_as_message_by_message(
-    tmp_path: Path, settings: Settings, now: datetime, no_fallback: None
+    tmp_path: Path, engine: Engine, settings: Settings, now: datetime, no_fallback: None
 ) -> None:
     mails = mailbox(60)
     assert len(set(mails)) == len(mails)
     mails += mails[5:8]  # copies, some within the same batch as their original
     one = fresh(tmp_path, "one.db", settings, now)
-    many = fresh(tmp_path, "many.db", settings, now)
+    many = Intake(engine, settings, clock=lambda: now)  # SQLite and PostgreSQL
 
     singly = [one.process(raw, source=f"m{i}") for i, raw in enumerate(mails)]
     batched = list(many.process_all(((raw, f"m{i}") for i, raw in enumerate(mails)), batch=25))
