@@ -41,7 +41,11 @@ _RESOLVE_NOISE = re.compile(
     r"^(?:i|på|inom|in|området|stadsdelen|delområdet)\s+|[\s,]+(?:i\s+)?malmö(?:\s+stad)?$",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:https?://|www\.)\S+", re.IGNORECASE)
+# Possessive and anchored at the start of a run, so a long run of letters or digits without an
+# "@" is scanned once, not once per position.
+_ADDRESS = re.compile(
+    r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+|\b(?:https?://|www\.)\S+", re.IGNORECASE
+)
 
 
 class GazetteerError(ValueError):
