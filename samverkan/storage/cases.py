@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from samverkan.rules.model import Application
 from samverkan.rules.phases import Phase, Transition
 from samverkan.storage.db import CaseNotFound
-from samverkan.storage.messages import insert_attachments, insert_messages
+from samverkan.storage.messages import ids_by_digest, insert_attachments, insert_messages
 from samverkan.storage.models import (
     ApplicantRow,
     CaseActorRow,
@@ -600,7 +600,9 @@ class CaseWrites:
 
     def message(self, row: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> None:
         """A full message row (``message_values``, ``outbox.email_row``, ``notice_row``) and
-        the attachment rows that will point at it."""
+        the attachment rows that will point at it (an inbound row: found by its digest)."""
+        if attachments and not row["digest"]:
+            raise ValueError("a message with attachments needs its digest")
         self._messages.append((row, attachments))
 
     def flush(self, conn: Connection) -> None:
@@ -610,14 +612,15 @@ class CaseWrites:
         for name, stmt in _INSERT.items():  # in order: parents before children
             if tables.get(name):
                 conn.execute(stmt, tables[name])
-        with_files = any(files for _, files in messages)
-        ids = insert_messages(conn, [row for row, _ in messages], ids=with_files)
+        insert_messages(conn, [row for row, _ in messages])
+        with_files = [(row["digest"], files) for row, files in messages if files]
         if with_files:
+            ids = ids_by_digest(conn, [digest for digest, _ in with_files])
             insert_attachments(
                 conn,
                 [
-                    {"message_row_id": row_id, **file}
-                    for row_id, (_, files) in zip(ids, messages, strict=True)
+                    {"message_row_id": ids[digest], **file}
+                    for digest, files in with_files
                     for file in files
                 ],
             )

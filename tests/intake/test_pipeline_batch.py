@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -84,11 +86,19 @@ def stored(engine: Engine) -> dict[str, Any]:
             )
             for m in rows
         )
+        files = sorted(
+            (message.source or "", file.filename or "", file.size)
+            for file, message in session.exec(
+                select(AttachmentRow, MessageRow).where(
+                    AttachmentRow.message_row_id == MessageRow.id
+                )
+            ).all()
+        )
         counts = {
             row.__tablename__: session.exec(select(func.count()).select_from(row)).one()
             for row in (AttachmentRow, CaseActorRow, EvaluationRow, PhaseChangeRow)
         }
-    return {"cases": views, "messages": messages, "counts": counts}
+    return {"cases": views, "messages": messages, "files": files, "counts": counts}
 
 
 AREAS = ["Seved", "Möllevången", "Limhamn", "Rosengård", "Lund", "Hyllie"]
@@ -117,7 +127,13 @@ def mailbox(count: int) -> list[bytes]:
             body = (COMPLETE if n % 3 else NO_ORGNR).replace("Seved", AREAS[n % len(AREAS)])
             body += f"\nVi är {n} boende."
             subject = "Ansökan om samverkansstöd"
-        out.append(mail(body, subject=subject, sender=sender, message_id=message_id))
+        raw = mail(body, subject=subject, sender=sender, message_id=message_id)
+        if n % 8 == 0:
+            msg = message_from_bytes(raw, policy=policy.default)
+            assert isinstance(msg, EmailMessage)
+            msg.add_attachment(f"Bilaga {n}".encode(), "text", "plain", filename=f"b{n}.txt")
+            raw = msg.as_bytes()
+        out.append(raw)
     return out
 
 
@@ -141,6 +157,7 @@ def test_a_mailbox_in_batches_is_stored_exactly_as_message_by_message(
     batched = list(many.process_all(((raw, f"m{i}") for i, raw in enumerate(mails)), batch=25))
 
     assert batched == singly
+    assert stored(one.engine)["files"]  # the mailbox has attachments
     outcomes = {r.outcome for r in singly}
     assert outcomes >= {Outcome.CREATED, Outcome.APPENDED, Outcome.IGNORED, Outcome.DUPLICATE}
     assert stored(many.engine) == stored(one.engine)
