@@ -259,6 +259,11 @@ class Intake:
             self._append(unit, case, msg, raw, digest, source, now)
             return IngestResult(source, Outcome.APPENDED, case.ref, None)
 
+        if not self._application_text(msg).strip():
+            # Nothing to read (say, a lone photo from an unknown sender): an official looks.
+            reason = "inget läsbart innehåll: varken text eller bilaga med text"
+            return self._quarantine_in(unit, raw, digest, source, reason, now)
+
         case = self._open_case(unit, msg, raw, digest, source, now)
         return IngestResult(source, Outcome.CREATED, case.ref, None)
 

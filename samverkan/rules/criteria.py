@@ -374,6 +374,9 @@ def _stod(c: _Check) -> CriterionResult:
     )
 
 
+LISTED_CASES = 5
+
+
 def _overlapp(c: _Check) -> CriterionResult:
     area = c.app.area
     if area is None:
@@ -383,9 +386,13 @@ def _overlapp(c: _Check) -> CriterionResult:
         if any(area.covers(a) for a in process.areas):
             contact = f" (kontakt: {process.contact})" if process.contact else ""
             matches.append(f"{process.name}{contact}")
-    for case in c.context.active_cases:
-        if area.covers(case.area):
-            matches.append(f"ärende {case.ref} ({case.area.name})")
+    cases = [case for case in c.context.active_cases if area.covers(case.area)]
+    # The newest few by name, the rest counted: a busy area must not make every reason (and
+    # every stored evaluation) as long as the list of its open cases.
+    cases.sort(key=lambda case: case.ref, reverse=True)
+    matches += [f"ärende {case.ref} ({case.area.name})" for case in cases[:LISTED_CASES]]
+    if len(cases) > LISTED_CASES:
+        matches.append(f"{len(cases) - LISTED_CASES} ärenden till")
     if matches:
         return c.result(Status.WARNING, "warning", area=area.name, matches=join_sv(matches))
     return c.result(Status.MET, "met", area=area.name)

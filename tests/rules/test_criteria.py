@@ -416,3 +416,16 @@ def test_any_application_gets_a_consistent_verdict(app: Application) -> None:
         assert ev.outcome is Outcome.COMPLETE
     assert statuses["overlapp"] is not Status.MISSING
     assert len(missing_items(ev, RULES)) == list(statuses.values()).count(Status.MISSING)
+
+
+def test_a_busy_area_names_the_newest_cases_and_counts_the_rest() -> None:
+    seved = Area("Seved", True, ("Södra Sofielund", "Sofielund"))
+    context = CoordinationContext(
+        active_cases=[ActiveCase(f"SAM-2026-{n:04d}", seved) for n in range(1, 13)]
+    )
+    result = evaluate(Application(area=seved), RULES, context).result("overlapp")
+    assert result.status is Status.WARNING
+    assert "SAM-2026-0012" in result.reason
+    assert "SAM-2026-0008" in result.reason
+    assert "SAM-2026-0007" not in result.reason
+    assert "7 ärenden till" in result.reason
