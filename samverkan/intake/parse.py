@@ -25,6 +25,7 @@ from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
@@ -90,8 +91,20 @@ class _BoundedHeaderRegistry(HeaderRegistry):
     """
 
     def __call__(self, name: str, value: Any) -> BaseHeader:
-        if isinstance(value, str) and len(value) > _MAX_PARSED_HEADER:
+        if not isinstance(value, str):
+            return self._build(name, value)
+        if len(value) > _MAX_PARSED_HEADER:
             value = value[:_MAX_PARSED_HEADER]
+        return self._cached(name, value)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one registry for the process; bounded
+    def _cached(self, name: str, value: str) -> BaseHeader:
+        """The stdlib parses a header again on every access, and its own parser asks for
+        Content-Type many times per part; header objects are immutable, so a parse is reused
+        (within a message, and across messages for the common "text/plain; charset=utf-8")."""
+        return self._build(name, value)
+
+    def _build(self, name: str, value: Any) -> BaseHeader:
         try:
             return super().__call__(name, value)
         except RecursionError:  # nested comments "((((…": read as if the header were empty
