@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from samverkan.config import Settings
 from samverkan.intake.imap import ImapWatcher
 from samverkan.intake.mailbox import HandledMessage, HealthState, MessageProcessor
+from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import make_engine
 from samverkan.storage.setup import initialise
 from tests.imap.dovecot import Dovecot, DovecotServer
@@ -54,16 +55,23 @@ class Counting:
         return lambda: self.done >= count
 
     def process(self, raw: bytes, *, source: str) -> HandledMessage:
-        result = self.inner.process(raw, source=source)
+        return self.process_batch([(raw, source)])[0]
+
+    def process_batch(self, items: Sequence[tuple[bytes, str]]) -> Sequence[HandledMessage]:
+        results = self.inner.process_batch(items)
         with self.lock:
-            self.done += 1
-            self.finished[message_id(raw)] = time.perf_counter()
-        return result
+            self.done += len(items)
+            for raw, _ in items:
+                self.finished[message_id(raw)] = time.perf_counter()
+        return results
 
 
 class NoPipeline:
     def process(self, raw: bytes, *, source: str) -> HandledMessage:
         return FakeResult(source, "created")
+
+    def process_batch(self, items: Sequence[tuple[bytes, str]]) -> Sequence[HandledMessage]:
+        return [self.process(raw, source=source) for raw, source in items]
 
 
 def fresh_db(directory: Path, name: str) -> tuple[str, Engine]:
@@ -76,8 +84,6 @@ def fresh_db(directory: Path, name: str) -> tuple[str, Engine]:
 def pipeline(fake: bool, engine: Engine, url: str) -> MessageProcessor:
     if fake:
         return NoPipeline()
-    from samverkan.intake.pipeline import Intake
-
     return Intake(engine, Settings(_env_file=None, database_url=url))
 
 
@@ -136,8 +142,14 @@ def measure_backlog(server: DovecotServer, work: Path, fake: bool, n: int) -> tu
     url, engine = fresh_db(work, "files.db")
     direct = pipeline(fake, engine, url)
     started = time.perf_counter()
-    for path in sorted(files.iterdir()):
-        direct.process(path.read_bytes(), source=str(path))
+    # What `samverkan ingest` does with files: read them in order, store them in batches.
+    items = ((path.read_bytes(), str(path)) for path in sorted(files.iterdir()))
+    if isinstance(direct, Intake):
+        for _ in direct.process_all(items):
+            pass
+    else:
+        for raw, source in items:
+            direct.process(raw, source=source)
     file_seconds = time.perf_counter() - started
     engine.dispose()
 

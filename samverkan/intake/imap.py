@@ -1,11 +1,11 @@
 """The contact mailbox over IMAP: IDLE for new mail, filing after commit, resuming by UID.
 
 Position is UIDVALIDITY plus the last UID handled, stored in the database (not the \\Seen flag,
-which people reading the mailbox in Outlook change). Each message is fetched with BODY.PEEK[]
-(it stays unread), handed to the pipeline, and only after ``process()`` returned moved to the
-processed or quarantine folder (a few at a time, in one command); then the stored position
-advances. A crash anywhere in between makes the next run fetch those messages again, and the
-pipeline answers DUPLICATE.
+which people reading the mailbox in Outlook change). Messages are fetched with BODY.PEEK[]
+(they stay unread), handed to the pipeline up to ``file_every`` at a time in one transaction
+(``process_batch``), and only after it returned - their cases committed - moved to the processed
+or quarantine folder in one command; then the stored position advances. A crash anywhere in
+between makes the next run fetch those messages again, and the pipeline answers DUPLICATE.
 Nothing is ever deleted on the server.
 """
 
@@ -250,13 +250,13 @@ class ImapWatcher(BackgroundWatcher):
         rand: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
         holder: str | None = None,
-        batch_size: int = 50,
+        batch_size: int = 200,
         max_batch_bytes: int = 50 * 1024 * 1024,
         idle_refresh: float = IDLE_REFRESH,
         poll_interval: float = 30.0,
         wake_interval: float = 1.0,
         settle: float = 2.0,
-        file_every: int = 25,
+        file_every: int = 100,
         lease_ttl: timedelta = timedelta(seconds=60),
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
@@ -419,15 +419,15 @@ class ImapWatcher(BackgroundWatcher):
                 size_of = {int(u): int(d.get(b"RFC822.SIZE", 0)) for u, d in sizes.items()}
                 for group in split_by_size(batch, size_of, self.max_batch_bytes):
                     data = client.fetch(group, ["BODY.PEEK[]"])
-                    for uid in group:
+                    for chunk in _batches(group, self.file_every):
                         if self.stopping:
                             return done
                         if not self.lease.hold():
                             raise _LeaseLost
-                        filing.add(uid, self._process(uid, data.get(uid), uidvalidity))
-                        done += 1
-                        if filing.pending >= self.file_every:
-                            self._file(filing, uidvalidity)
+                        for uid, quarantined in self._process(chunk, data, uidvalidity):
+                            filing.add(uid, quarantined)
+                        done += len(chunk)
+                        self._file(filing, uidvalidity)
                 self._file(filing, uidvalidity)
                 log.info("Inkorg: %d/%d behandlade", done, len(uids))
         finally:
@@ -435,22 +435,37 @@ class ImapWatcher(BackgroundWatcher):
             self._file(filing, uidvalidity)
         return done
 
-    def _process(self, uid: int, item: dict[bytes, Any] | None, uidvalidity: int) -> bool | None:
-        """Hand one message to the pipeline: True when quarantined, None when it vanished."""
-        raw = None if item is None else item.get(b"BODY[]")
-        if raw is None:
-            log.warning("Meddelande UID %d i %s försvann innan det hämtades", uid, self.key)
-            return None
-        source = (
-            f"imap://{self.settings.imap_host}/{self.settings.imap_folder}"
-            f";UIDVALIDITY={uidvalidity}/;UID={uid}"
-        )
+    def _process(
+        self, uids: list[int], data: dict[int, dict[bytes, Any]], uidvalidity: int
+    ) -> list[tuple[int, bool | None]]:
+        """Hand messages to the pipeline in one transaction; per UID, True when quarantined and
+        None when the message vanished before it was fetched."""
+        items: list[tuple[bytes, str]] = []
+        present: list[int] = []
+        handled: list[tuple[int, bool | None]] = []
+        for uid in uids:
+            raw = data.get(uid, {}).get(b"BODY[]")
+            if raw is None:
+                log.warning("Meddelande UID %d i %s försvann innan det hämtades", uid, self.key)
+                handled.append((uid, None))
+                continue
+            source = (
+                f"imap://{self.settings.imap_host}/{self.settings.imap_folder}"
+                f";UIDVALIDITY={uidvalidity}/;UID={uid}"
+            )
+            items.append((bytes(raw), source))
+            present.append(uid)
         try:
-            result = self.intake.process(bytes(raw), source=source)
-        except Exception as exc:  # retried after a pause; the message stays in place
-            log.exception("Behandlingen av UID %d i %s misslyckades", uid, self.key)
+            results = self.intake.process_batch(items) if items else []
+        except Exception as exc:  # retried after a pause; the messages stay in place
+            log.exception(
+                "Behandlingen av UID %d–%d i %s misslyckades", uids[0], uids[-1], self.key
+            )
             raise ProcessingFailed(str(exc)) from exc
-        return result.outcome == QUARANTINED
+        handled += [
+            (uid, r.outcome == QUARANTINED) for uid, r in zip(present, results, strict=True)
+        ]
+        return sorted(handled)
 
     def _file(self, filing: _Filing, uidvalidity: int) -> None:
         """Move the processed messages, then advance the stored position past them."""

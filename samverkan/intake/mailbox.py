@@ -13,7 +13,7 @@ import random
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -45,6 +45,10 @@ class MessageProcessor(Protocol):
     """
 
     def process(self, raw: bytes, *, source: str) -> HandledMessage: ...
+
+    def process_batch(self, items: Sequence[tuple[bytes, str]]) -> Sequence[HandledMessage]:
+        """``(raw, source)`` pairs in one transaction, committed before it returns."""
+        ...
 
 
 class HealthState(StrEnum):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
 from pydantic import SecretStr
@@ -30,10 +31,14 @@ class SlowIntake:
         self.log = open(log_path, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
 
     def process(self, raw: bytes, *, source: str) -> IngestResult:
-        time.sleep(self.delay)
-        result = self.intake.process(raw, source=source)
-        self.log.write(f"{result.outcome} {result.case}\n")
-        return result
+        return self.process_batch([(raw, source)])[0]
+
+    def process_batch(self, items: Sequence[tuple[bytes, str]]) -> list[IngestResult]:
+        time.sleep(self.delay * len(items))  # slow on purpose: the kill lands mid-backlog
+        results = self.intake.process_batch(items)
+        for result in results:
+            self.log.write(f"{result.outcome} {result.case}\n")
+        return results
 
 
 def main(argv: list[str]) -> None:

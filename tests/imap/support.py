@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -52,6 +52,10 @@ class FakeIntake:
         if QUARANTINE_MARK in str(headers["Subject"]):
             return FakeResult(source, "quarantined")
         return FakeResult(source, "created")
+
+    def process_batch(self, items: Sequence[tuple[bytes, str]]) -> list[FakeResult]:
+        """Like the real pipeline's batch: one message at a time, all or nothing on failure."""
+        return [self.process(raw, source=source) for raw, source in items]
 
     @property
     def message_ids(self) -> list[str]:
