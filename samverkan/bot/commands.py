@@ -147,12 +147,12 @@ class Close:
 
 @dataclass(frozen=True)
 class Reminders:
-    pass
+    """``påminnelser``: the pending reminders, soonest first."""
 
 
 @dataclass(frozen=True)
 class Stats:
-    pass
+    """``statistik``: cases per phase and area, lead times, support granted."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ class AddProcess:
 
 @dataclass(frozen=True)
 class ListProcesses:
-    pass
+    """``process lista``: the registry of running collaboration processes."""
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,15 @@ class StorageError(Exception):
 
 
 class DatabaseUnavailable(StorageError):
-    pass
+    """The URL is wrong or the server cannot be reached."""
 
 
 class NotInitialised(StorageError):
-    pass
+    """``samverkan init`` has not been run, or the schema is older than the code."""
 
 
 class CaseNotFound(StorageError):
-    pass
+    """No case with that reference."""
 
 
 def _normalise_url(url: str) -> str:
