@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from samverkan.config import Settings
 from samverkan.rules.phases import Phase
@@ -81,6 +82,18 @@ def storage_errors() -> Iterator[None]:
         fail(str(exc))
 
 
+@contextmanager
+def database(settings: Settings) -> Iterator[Engine]:
+    """The configured, initialised database, with storage errors turned into exit codes."""
+    with storage_errors():
+        engine = make_engine(settings.database_url)
+        try:
+            require_current_schema(engine)
+            yield engine
+        finally:
+            engine.dispose()
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -124,22 +137,19 @@ def list_cases(
     """Lista ärenden."""
     wanted = _phase_option(phase)
     settings = load_settings()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
-        with session_scope(engine) as session:
-            rows = case_store.list_cases(session, phase=wanted)
-            items: list[dict[str, Any]] = [
-                {
-                    "ref": c.ref,
-                    "phase": c.phase,
-                    "title": c.title,
-                    "area": c.area_name,
-                    "assigned_to": c.assigned_to,
-                    "created_at": c.created_at.isoformat(),
-                }
-                for c in rows
-            ]
+    with database(settings) as engine, session_scope(engine) as session:
+        rows = case_store.list_cases(session, phase=wanted)
+        items: list[dict[str, Any]] = [
+            {
+                "ref": c.ref,
+                "phase": c.phase,
+                "title": c.title,
+                "area": c.area_name,
+                "assigned_to": c.assigned_to,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in rows
+        ]
     if as_json:
         print_json(items)
         return
@@ -187,11 +197,8 @@ def show(
 ) -> None:
     """Visa ett ärende."""
     settings = load_settings()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
-        with session_scope(engine) as session:
-            view = case_store.case_view(session, case_store.get_case(session, ref))
+    with database(settings) as engine, session_scope(engine) as session:
+        view = case_store.case_view(session, case_store.get_case(session, ref))
     if as_json:
         print_json(view)
     else:
@@ -220,9 +227,7 @@ def ingest(
     for path in paths:
         if not path.exists():
             fail(f"Hittar inte {path}", EXIT_USAGE)
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
+    with database(settings) as engine:
         try:
             intake = Intake(engine, settings)
         except RuleSetError as exc:
@@ -269,9 +274,7 @@ def serve(
 
     settings = load_settings()
     configure_logging()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
+    with database(settings) as engine:
         try:
             run_service(settings, engine, host=host)
         except (RuleSetError, ConfigurationError) as exc:
@@ -289,9 +292,7 @@ def tick(
 
     at = parse_moment(now) if now else now_utc()
     settings = load_settings()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
+    with database(settings) as engine:
         done = run_tick(engine, settings, at)
     for line in done:
         out.print(line)
@@ -340,9 +341,7 @@ def memo(
     from samverkan.bot.memo import memo_markdown
 
     settings = load_settings()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
+    with database(settings) as engine:
         text = memo_markdown(engine, settings, ref, today=now_utc().date())
     sys.stdout.write(text)
 
@@ -371,9 +370,7 @@ def chat(
     if not who:
         fail("Ange vem du är med --as ID (eller SAMVERKAN_CHAT_AS).", EXIT_USAGE)
     settings = load_settings()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
+    with database(settings) as engine:
         try:
             intake = Intake(engine, settings)
         except RuleSetError as exc:
@@ -400,14 +397,11 @@ def stats(
     from samverkan.storage.statistics import statistics
 
     settings = load_settings()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
-        with session_scope(engine) as session:
-            if as_json:
-                print_json(statistics(session).to_dict())
-                return
-            text = to_plain_text(stats_reply(session))
+    with database(settings) as engine, session_scope(engine) as session:
+        if as_json:
+            print_json(statistics(session).to_dict())
+            return
+        text = to_plain_text(stats_reply(session))
     sys.stdout.write(text)
 
 
@@ -421,11 +415,8 @@ def person_export(email: Annotated[str, typer.Argument(help="Personens e-postadr
     from samverkan.storage.people import export_person
 
     settings = load_settings()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
-        with session_scope(engine) as session:
-            print_json(export_person(session, email))
+    with database(settings) as engine, session_scope(engine) as session:
+        print_json(export_person(session, email))
 
 
 @person_app.command("erase")
@@ -434,11 +425,8 @@ def person_erase(email: Annotated[str, typer.Argument(help="Personens e-postadre
     from samverkan.storage.people import erase_person
 
     settings = load_settings()
-    with storage_errors():
-        engine = make_engine(settings.database_url)
-        require_current_schema(engine)
-        with session_scope(engine) as session:
-            report = erase_person(session, email)
+    with database(settings) as engine, session_scope(engine) as session:
+        report = erase_person(session, email)
     out.print(
         f"Raderade {report.erased_messages} meddelanden och "
         f"{report.erased_attachments} bilagor som inte hör till något ärende."
