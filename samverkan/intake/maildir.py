@@ -1,9 +1,10 @@
 """The Maildir drop folder: the same service as IMAP, over a local folder.
 
 A mail server (or a person) delivers into ``tmp/`` and renames into ``new/``; only ``new/`` is
-read, so a half-written file is never seen. A message leaves ``new/`` only after ``process()``
-returned: handled ones move to ``cur/`` with the Seen flag, quarantined ones to the
-``.Karantän`` sub-folder (unread, so a mail client shows them as needing attention).
+read, so a half-written file is never seen. A message leaves ``new/`` only after
+``process_batch()`` returned (its case committed): handled ones move to ``cur/`` with the Seen
+flag, quarantined ones to the ``.Karantän`` sub-folder (unread, so a mail client shows them as
+needing attention).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from samverkan.intake.mailbox import (
 log = logging.getLogger(__name__)
 
 QUARANTINE_FOLDER = "Karantän"
-PROGRESS_EVERY = 50
+BATCH = 100  # messages per transaction; filed only after it commits
 
 
 def open_maildir(path: Path) -> mailbox.Maildir:
@@ -100,30 +101,35 @@ class MaildirWatcher(BackgroundWatcher):
             entry.name for entry in os.scandir(new) if entry.is_file() and entry.name[0] != "."
         )
         done = 0
-        for name in names:
+        for start in range(0, len(names), BATCH):
             if self.stopping or not self.lease.hold():
                 break
-            self._handle(new / name, quarantine)
-            done += 1
-            if done % PROGRESS_EVERY == 0 or done == len(names):
-                log.info("Inkorg: %d/%d behandlade", done, len(names))
+            done += self._handle([new / name for name in names[start : start + BATCH]], quarantine)
+            log.info("Inkorg: %d/%d behandlade", done, len(names))
         return done
 
-    def _handle(self, path: Path, quarantine: Path) -> None:
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:  # another instance took it meanwhile
-            return
-        result = self.intake.process(raw, source=f"maildir:{path}")
-        unique = path.name.partition(":")[0]
-        if result.outcome == QUARANTINED:
-            target = quarantine / "cur" / f"{unique}:2,"
-        else:
-            target = self.path / "cur" / f"{unique}:2,S"
-        try:
-            path.rename(target)
-        except FileNotFoundError:
-            log.debug("%s was filed by another instance", path.name)
+    def _handle(self, paths: list[Path], quarantine: Path) -> int:
+        """Process a few messages in one transaction, then file them: after the commit only."""
+        items: list[tuple[bytes, str]] = []
+        present: list[Path] = []
+        for path in paths:
+            try:
+                items.append((path.read_bytes(), f"maildir:{path}"))
+            except FileNotFoundError:  # another instance took it meanwhile
+                continue
+            present.append(path)
+        results = self.intake.process_batch(items) if items else []
+        for path, result in zip(present, results, strict=True):
+            unique = path.name.partition(":")[0]
+            if result.outcome == QUARANTINED:
+                target = quarantine / "cur" / f"{unique}:2,"
+            else:
+                target = self.path / "cur" / f"{unique}:2,S"
+            try:
+                path.rename(target)
+            except FileNotFoundError:
+                log.debug("%s was filed by another instance", path.name)
+        return len(present)
 
     def _run(self) -> None:
         try:
