@@ -28,6 +28,8 @@ from samverkan.bot.tick import run_tick
 from samverkan.config import Settings
 from samverkan.intake.mailbox import MailWatcher, start_mail_watcher
 from samverkan.intake.pipeline import Intake
+from samverkan.storage.db import session_scope
+from samverkan.storage.reference import sync_officials
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,8 @@ class Service:
         return Starlette(routes=routes)
 
     def start(self) -> None:
+        with session_scope(self.engine) as session:  # the table mirrors SAMVERKAN_OFFICIALS
+            sync_officials(session, self.settings.officials)
         self.watcher = start_mail_watcher(self.settings, self.engine, self.intake)
         self.scheduler.add_job(
             self.tick, "interval", seconds=TICK_SECONDS, id="tick", next_run_time=utc_now()

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from samverkan.config import Settings, TlsMode
-from samverkan.intake.outbox import FAILED, PENDING, SENT, build_mime
+from samverkan.intake.outbox import FAILED, PENDING, SENT, build_mime, notice_row
 from samverkan.storage.db import session_scope
+from samverkan.storage.messages import insert_message
 from samverkan.storage.models import MessageRow
 
 log = logging.getLogger(__name__)
@@ -91,13 +92,44 @@ def send_pending(
                 try:
                     client.sendmail(settings.contact_address, [row.recipients or ""], row.raw)
                 except (OSError, smtplib.SMTPException) as exc:
-                    _retry_later(row, str(exc), now, report)
+                    if _permanent(exc):
+                        _give_up(session, row, str(exc), now, report)
+                    else:
+                        _retry_later(row, str(exc), now, report)
                 else:
                     row.send_state, row.sent_at, row.last_error = SENT, now, None
                     row.attempts += 1
                     report.sent.append(row.message_id or str(row.id))
                 session.add(row)
     return report
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer (unknown recipient, refused message) will not change by trying again."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _give_up(
+    session: Session, row: MessageRow, error: str, now: datetime, report: SendReport
+) -> None:
+    """Mark the mail failed and tell the officials, who can reach the applicant another way."""
+    row.attempts += 1
+    row.last_error = error[:500]
+    row.send_state = FAILED
+    report.failed.append(row.message_id or str(row.id))
+    insert_message(
+        session,
+        **notice_row(
+            case_id=row.case_id,
+            kind="mail_failed",
+            text=(
+                f"E-post till {row.recipients} kunde inte levereras ({row.subject}): {error[:200]}"
+            ),
+            now=now,
+        ),
+    )
 
 
 def _retry_later(row: MessageRow, error: str, now: datetime, report: SendReport) -> None:

@@ -334,3 +334,40 @@ def test_ingest_result_is_json_ready(intake: Intake) -> None:
         "case": "SAM-2026-0001",
         "reason": None,
     }
+
+
+class RefusingSink:
+    """An SMTP server that knows no such recipient (a permanent 5xx answer)."""
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: object, session: object, envelope: object, address: str, options: object
+    ) -> str:
+        return "550 5.1.1 No such user here"
+
+
+def test_a_permanently_refused_mail_is_not_retried_and_the_officials_are_told(
+    intake: Intake,
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    free_port: Callable[[], int],
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    intake.process(mail(COMPLETE), source="a.eml")
+    port = free_port()
+    controller = Controller(RefusingSink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        smtp = settings.model_copy(
+            update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_tls": "none"}
+        )
+        report = send_pending(engine, smtp, now)
+    finally:
+        controller.stop()
+    assert (report.sent, report.retrying, len(report.failed)) == ([], [], 1)
+    (row,) = outbox(engine)
+    assert row.send_state == "failed"
+    assert "550" in (row.last_error or "")
+    (notice,) = [n for n in outbox(engine, "notice") if n.kind == "mail_failed"]
+    assert "lina@seved.example" in (notice.body_text or "")
