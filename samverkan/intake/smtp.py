@@ -83,7 +83,7 @@ def send_pending(
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("SMTP-servern svarar inte: %s", exc)
             for row in rows:
-                _retry_later(row, f"anslutning: {exc}", now, report)
+                _retry_later(session, row, f"anslutning: {exc}", now, report)
                 session.add(row)
             return report
         with client:
@@ -95,7 +95,7 @@ def send_pending(
                     if _permanent(exc):
                         _give_up(session, row, str(exc), now, report)
                     else:
-                        _retry_later(row, str(exc), now, report)
+                        _retry_later(session, row, str(exc), now, report)
                 else:
                     row.send_state, row.sent_at, row.last_error = SENT, now, None
                     row.attempts += 1
@@ -132,12 +132,13 @@ def _give_up(
     )
 
 
-def _retry_later(row: MessageRow, error: str, now: datetime, report: SendReport) -> None:
+def _retry_later(
+    session: Session, row: MessageRow, error: str, now: datetime, report: SendReport
+) -> None:
+    if row.attempts + 1 >= MAX_ATTEMPTS:
+        _give_up(session, row, error, now, report)
+        return
     row.attempts += 1
     row.last_error = error[:500]
-    if row.attempts >= MAX_ATTEMPTS:
-        row.send_state = FAILED
-        report.failed.append(row.message_id or str(row.id))
-        return
     row.next_attempt_at = now + RETRY_DELAYS[min(row.attempts - 1, len(RETRY_DELAYS) - 1)]
     report.retrying.append(row.message_id or str(row.id))

@@ -371,3 +371,22 @@ def test_a_permanently_refused_mail_is_not_retried_and_the_officials_are_told(
     assert "550" in (row.last_error or "")
     (notice,) = [n for n in outbox(engine, "notice") if n.kind == "mail_failed"]
     assert "lina@seved.example" in (notice.body_text or "")
+
+
+def test_a_mail_that_never_gets_through_ends_failed_and_the_officials_are_told(
+    intake: Intake, engine: Engine, settings: Settings, now: datetime, free_port: Callable[[], int]
+) -> None:
+    from samverkan.intake.smtp import MAX_ATTEMPTS
+
+    intake.process(mail(COMPLETE), source="a.eml")
+    down = settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_tls": "none"}
+    )
+    moment = now
+    for _ in range(MAX_ATTEMPTS):
+        send_pending(engine, down, moment)
+        moment += timedelta(days=1)
+    (row,) = outbox(engine)
+    assert (row.send_state, row.attempts) == ("failed", MAX_ATTEMPTS)
+    assert [n.kind for n in outbox(engine, "notice")].count("mail_failed") == 1
+    assert send_pending(engine, down, moment).failed == []  # given up: never tried again
