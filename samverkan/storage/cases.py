@@ -143,12 +143,9 @@ def save_application(session: Session, case: CaseRow, app: Application, *, now: 
 
 
 def _set_columns(case: CaseRow, app: Application, now: datetime) -> None:
-    case.application = app.to_dict()
+    for key, value in _columns(app).items():
+        setattr(case, key, value)
     case.title = case.title or app.title
-    case.area_name = app.area.name if app.area else None
-    case.area_in_malmo = app.area.in_malmo if app.area else None
-    case.duration_months = app.duration_months
-    case.start_date = app.start
     case.updated_at = now
 
 
@@ -160,14 +157,7 @@ def _save_parts(session: Session, case: CaseRow, app: Application, *, new: bool)
         ).first()
         session.execute(delete(CaseActorRow).where(col(CaseActorRow.case_id) == case.id))
         session.execute(delete(SupportRequestRow).where(col(SupportRequestRow.case_id) == case.id))
-    facts = {
-        "organisation": app.organisation,
-        "orgnr": app.orgnr,
-        "orgnr_valid": app.orgnr_valid,
-        "contact_name": app.contact_name,
-        "email": app.email,
-        "phone": app.phone,
-    }
+    facts = _applicant(app)
     if applicant is None:
         session.execute(insert(ApplicantRow), [{"case_id": _id(case), **facts}])
     else:
@@ -175,24 +165,9 @@ def _save_parts(session: Session, case: CaseRow, app: Application, *, new: bool)
             setattr(applicant, key, value)
         session.add(applicant)
     if app.actors:
-        session.execute(
-            insert(CaseActorRow),
-            [{"case_id": case.id, "category": a.value} for a in app.actors],
-        )
+        session.execute(insert(CaseActorRow), _actor_rows(_id(case), app))
     if app.support:
-        session.execute(
-            insert(SupportRequestRow),
-            [
-                {
-                    "case_id": case.id,
-                    "form": s.form.value,
-                    "amount_sek": s.amount_sek,
-                    "hours": s.hours,
-                    "text": s.text,
-                }
-                for s in app.support
-            ],
-        )
+        session.execute(insert(SupportRequestRow), _support_rows(_id(case), app))
 
 
 def record_transition(session: Session, case: CaseRow, move: Transition) -> None:
@@ -203,20 +178,7 @@ def record_transition(session: Session, case: CaseRow, move: Transition) -> None
 
 
 def _insert_history(session: Session, case_id: int, moves: Sequence[Transition]) -> None:
-    session.execute(
-        insert(PhaseChangeRow),
-        [
-            {
-                "case_id": case_id,
-                "at": move.at,
-                "by": move.by,
-                "from_phase": move.from_phase.value if move.from_phase else None,
-                "to_phase": move.to_phase.value,
-                "why": move.why,
-            }
-            for move in moves
-        ],
-    )
+    session.execute(insert(PhaseChangeRow), _history_rows(case_id, moves))
 
 
 def save_evaluation(
