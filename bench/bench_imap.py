@@ -26,8 +26,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from samverkan.config import Settings
-from samverkan.intake.imap import ImapWatcher
-from samverkan.intake.mailbox import HandledMessage, HealthState, MessageProcessor
+from samverkan.intake.feeders.imap import ImapWatcher
+from samverkan.intake.feeders.watching import HandledMessage, HealthState, MessageProcessor
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import make_engine
 from samverkan.storage.setup import initialise

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from bench.mailgen import generate
 from samverkan.config import Settings
+from samverkan.intake.feeders.files import iter_messages
 from samverkan.intake.pipeline import Intake
-from samverkan.intake.sources import iter_messages
 from samverkan.storage.db import make_engine
 from samverkan.storage.setup import initialise
 

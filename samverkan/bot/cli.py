@@ -218,9 +218,9 @@ def ingest(
     ] = False,
 ) -> None:
     """Läs in e-post genom samma flöde som den bevakade brevlådan."""
+    from samverkan.intake.feeders.files import SourceError, count_messages, iter_messages
     from samverkan.intake.pipeline import Intake
     from samverkan.intake.smtp import send_pending, smtp_configured
-    from samverkan.intake.sources import SourceError, count_messages, iter_messages
     from samverkan.rules.ruleset import RuleSetError
 
     settings = load_settings()

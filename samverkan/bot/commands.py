@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from samverkan.intake.amounts import parse_amounts
-from samverkan.intake.extract import normalise_phone
-from samverkan.intake.lexicon import find_actors
-from samverkan.intake.orgnr import find_orgnr
+from samverkan.intake.extraction.amounts import parse_amounts
+from samverkan.intake.extraction.extract import normalise_phone
+from samverkan.intake.extraction.lexicon import find_actors
+from samverkan.intake.extraction.orgnr import find_orgnr
 from samverkan.rules.model import ActorCategory, SupportForm, SupportRequest
 from samverkan.rules.phases import Phase
 

@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from samverkan.bot.reply import Block, Fact, FactList, Text, actor
 from samverkan.config import Settings
-from samverkan.intake.noise import is_noreply_address
 from samverkan.intake.pipeline import Intake
+from samverkan.intake.reading.noise import is_noreply_address
 from samverkan.rules.criteria import Evaluation, Status
 from samverkan.rules.komplettering import missing_items
 from samverkan.rules.model import Application

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
@@ -25,8 +24,10 @@ from starlette.routing import Route
 from samverkan.bot.slack import SlackBridge, SlackConfigError, build_slack
 from samverkan.bot.teams import teams_routes
 from samverkan.bot.tick import run_tick
+from samverkan.clock import utc_now
 from samverkan.config import Settings
-from samverkan.intake.mailbox import MailWatcher, start_mail_watcher
+from samverkan.intake.feeders.start import start_mail_watcher
+from samverkan.intake.feeders.watching import MailWatcher
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import session_scope
 from samverkan.storage.reference import sync_officials
@@ -35,10 +36,6 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30
 NOTICE_SECONDS = 5
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ConfigurationError(Exception):

@@ -29,7 +29,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,6 +53,7 @@ from starlette.routing import Route
 from samverkan.bot.actions import CommandContext, handle
 from samverkan.bot.commands import Help, Invalid, parse
 from samverkan.bot.teams_render import CARD_CONTENT_TYPE, render_reply
+from samverkan.clock import utc_now
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 
@@ -70,10 +71,6 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
 """A Teams activity is a few kilobytes; anything far larger is not one."""
 CARD_ACTION = "adaptiveCard/action"
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 # -- reading an activity ----------------------------------------------------------------------
@@ -139,7 +136,7 @@ class TeamsAgent:
         engine: Engine,
         settings: Settings,
         intake: Intake,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -307,7 +304,7 @@ def teams_routes(
     engine: Engine,
     intake: Intake,
     *,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> list[Route]:
     """``POST /api/messages``, or nothing when Teams is not configured.
 

@@ -21,19 +21,20 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
+from samverkan.clock import utc_now
 from samverkan.config import Settings
-from samverkan.intake.extract import extract
-from samverkan.intake.noise import autoreply_allowed, is_noreply_address, noise_reason
+from samverkan.intake.extraction.extract import extract
 from samverkan.intake.outbox import email_row, notice_row
-from samverkan.intake.parse import Limits, ParsedMessage, ParseError, parse_message
+from samverkan.intake.outcome import IngestResult, Outcome
+from samverkan.intake.reading.noise import autoreply_allowed, is_noreply_address, noise_reason
+from samverkan.intake.reading.parse import Limits, ParsedMessage, ParseError, parse_message
 from samverkan.rules.criteria import (
     ActiveCase,
     CoordinationContext,
@@ -72,34 +73,6 @@ BATCH_MESSAGES = 100
 BATCH_BYTES = 8_000_000
 AREA_CACHE_SIZE = 10_000  # names come from the gazetteer or the actors' own words
 ACTIVE_CACHE_CASES = 20_000  # open cases a batch keeps at hand (a few MB at most)
-
-
-class Outcome(StrEnum):
-    CREATED = "created"
-    APPENDED = "appended"
-    DUPLICATE = "duplicate"
-    IGNORED = "ignored"
-    QUARANTINED = "quarantined"
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    source: str
-    outcome: Outcome
-    case: str | None
-    reason: str | None
-
-    def to_dict(self) -> dict[str, str | None]:
-        return {
-            "source": self.source,
-            "outcome": self.outcome.value,
-            "case": self.case,
-            "reason": self.reason,
-        }
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def load_rules(settings: Settings) -> RuleSet:

@@ -19,8 +19,9 @@ from datetime import timedelta
 from pydantic import SecretStr
 
 from samverkan.config import Settings, TlsMode
-from samverkan.intake.imap import ImapWatcher
-from samverkan.intake.pipeline import IngestResult, Intake
+from samverkan.intake.feeders.imap import ImapWatcher
+from samverkan.intake.outcome import IngestResult
+from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import make_engine
 
 

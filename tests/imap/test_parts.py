@@ -10,8 +10,13 @@ import pytest
 from pydantic import SecretStr
 
 from samverkan.config import Settings
-from samverkan.intake.imap import ImapConfigError, oauth2_token, server_folder, split_by_size
-from samverkan.intake.mailbox import Backoff
+from samverkan.intake.feeders.imap import (
+    ImapConfigError,
+    oauth2_token,
+    server_folder,
+    split_by_size,
+)
+from samverkan.intake.feeders.watching import Backoff
 
 
 def _settings(**kw: Any) -> Settings:

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from samverkan.config import Settings, TlsMode
-from samverkan.intake.imap import PROCESSED_KEYWORD, ImapWatcher, mailbox_key
-from samverkan.intake.mailbox import HealthState, MessageProcessor, start_mail_watcher
+from samverkan.intake.feeders.imap import PROCESSED_KEYWORD, ImapWatcher, mailbox_key
+from samverkan.intake.feeders.start import start_mail_watcher
+from samverkan.intake.feeders.watching import HealthState, MessageProcessor
 from samverkan.storage.mailbox_state import load_position
 from tests.imap.dovecot import Dovecot, DovecotServer, free_port
 from tests.imap.support import FakeIntake, imap_settings, make_message, wait_until
@@ -137,7 +138,7 @@ def test_backlog_is_worked_off_in_batches_in_order(
     intake = FakeIntake()
     settings = settings_for(dovecot)
     w = watcher(settings, sqlite_engine, intake, batch_size=25)
-    with caplog.at_level(logging.INFO, logger="samverkan.intake.imap"):
+    with caplog.at_level(logging.INFO, logger="samverkan.intake.feeders.imap"):
         w.start()
         try:
             wait_until(lambda: w.health.state is HealthState.OK, 20, "the backlog")
@@ -229,7 +230,7 @@ def test_changed_uidvalidity_rescans_the_folder(
     finally:
         c.logout()
     w = watcher(settings, sqlite_engine, intake)
-    with caplog.at_level(logging.WARNING, logger="samverkan.intake.imap"):
+    with caplog.at_level(logging.WARNING, logger="samverkan.intake.feeders.imap"):
         w.start()
         try:
             wait_until(lambda: len(intake.calls) == 5)

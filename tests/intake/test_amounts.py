@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samverkan.intake.amounts import parse_amounts
+from samverkan.intake.extraction.amounts import parse_amounts
 
 
 @pytest.mark.parametrize(

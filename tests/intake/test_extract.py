@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from samverkan.intake.dates import number_word, parse_duration, parse_start
-from samverkan.intake.extract import extract, normalise_phone
-from samverkan.intake.lexicon import find_actors
-from samverkan.intake.orgnr import find_orgnr
+from samverkan.intake.extraction.dates import number_word, parse_duration, parse_start
+from samverkan.intake.extraction.extract import extract, normalise_phone
+from samverkan.intake.extraction.lexicon import find_actors
+from samverkan.intake.extraction.orgnr import find_orgnr
 from samverkan.rules.model import ActorCategory, SupportForm, SupportRequest
 
 A = ActorCategory

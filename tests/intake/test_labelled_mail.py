@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from samverkan.intake.extract import extract
-from samverkan.intake.noise import noise_reason
-from samverkan.intake.parse import ParsedMessage, ParseError, parse_message
+from samverkan.intake.extraction.extract import extract
+from samverkan.intake.reading.noise import noise_reason
+from samverkan.intake.reading.parse import ParsedMessage, ParseError, parse_message
 from samverkan.rules.model import Application
 
 MAIL = Path(__file__).parent.parent / "fixtures" / "mail"

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from samverkan.config import Settings
-from samverkan.intake.pipeline import Intake, Outcome
+from samverkan.intake.outcome import Outcome
+from samverkan.intake.pipeline import Intake
 from samverkan.storage.cases import get_case
 from samverkan.storage.messages import insert_message
 

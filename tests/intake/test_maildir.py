@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from samverkan.config import Settings
-from samverkan.intake.mailbox import HealthState, start_mail_watcher
-from samverkan.intake.maildir import MaildirWatcher, open_maildir, seed_examples
+from samverkan.intake.feeders.maildir import MaildirWatcher, open_maildir, seed_examples
+from samverkan.intake.feeders.start import start_mail_watcher
+from samverkan.intake.feeders.watching import HealthState
 from samverkan.storage.db import make_engine
 from samverkan.storage.setup import initialise
 from tests.imap.support import FakeIntake, make_message, wait_until

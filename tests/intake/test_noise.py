@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from samverkan.intake.noise import autoreply_allowed, is_noreply_address, noise_reason
-from samverkan.intake.parse import ParsedMessage, parse_message
+from samverkan.intake.reading.noise import autoreply_allowed, is_noreply_address, noise_reason
+from samverkan.intake.reading.parse import ParsedMessage, parse_message
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "parse"
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)

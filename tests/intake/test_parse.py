@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from samverkan.intake.parse import (
+from samverkan.intake.reading.parse import (
     Limits,
     ParsedMessage,
     ParseError,

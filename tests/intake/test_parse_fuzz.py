@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from samverkan.intake.noise import noise_reason
-from samverkan.intake.parse import Limits, ParsedMessage, ParseError, parse_message
+from samverkan.intake.reading.noise import noise_reason
+from samverkan.intake.reading.parse import Limits, ParsedMessage, ParseError, parse_message
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "parse").glob("*.eml"))
 SOURCES = [path.read_bytes() for path in FIXTURES]

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from samverkan.config import Settings
 from samverkan.intake.outbox import build_mime
-from samverkan.intake.pipeline import Intake, Outcome
+from samverkan.intake.outcome import Outcome
+from samverkan.intake.pipeline import Intake
 from samverkan.intake.smtp import send_pending
 from samverkan.storage import cases as case_store
 from samverkan.storage.models import CaseRow, EvaluationRow, MessageRow

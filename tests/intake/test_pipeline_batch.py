@@ -20,8 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from samverkan.config import Settings
-from samverkan.intake.extract import extract as real_extract
-from samverkan.intake.pipeline import IngestResult, Intake, Outcome
+from samverkan.intake.extraction.extract import extract as real_extract
+from samverkan.intake.outcome import IngestResult, Outcome
+from samverkan.intake.pipeline import Intake
 from samverkan.storage import cases as case_store
 from samverkan.storage.db import make_engine
 from samverkan.storage.messages import seen_messages as real_seen

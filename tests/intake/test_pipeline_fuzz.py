@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from samverkan.config import Settings
-from samverkan.intake.pipeline import Intake, Outcome
+from samverkan.intake.outcome import Outcome
+from samverkan.intake.pipeline import Intake
 from samverkan.storage.models import MessageRow
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "mail").glob("*.eml"))

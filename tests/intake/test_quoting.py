@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from samverkan.intake.quoting import is_forward_subject, split_reply
+from samverkan.intake.reading.quoting import is_forward_subject, split_reply
 
 
 def test_english_outlook_block_is_cut() -> None:

@@ -20,15 +20,15 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from samverkan.intake.mailbox import (
-    QUARANTINED,
+from samverkan.clock import utc_now
+from samverkan.intake.feeders.watching import (
     BackgroundWatcher,
     HealthState,
     LeaseKeeper,
     MessageProcessor,
     default_holder,
-    utc_now,
 )
+from samverkan.intake.outcome import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class MaildirWatcher(BackgroundWatcher):
         results = self.intake.process_batch(items) if items else []
         for path, result in zip(present, results, strict=True):
             unique = path.name.partition(":")[0]
-            if result.outcome == QUARANTINED:
+            if result.outcome == Outcome.QUARANTINED:
                 target = quarantine / "cur" / f"{unique}:2,"
             else:
                 target = self.path / "cur" / f"{unique}:2,S"

@@ -30,9 +30,9 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
-from samverkan.intake.attachments import decode_text, extract_text, sniff_content_type
-from samverkan.intake.htmltext import html_to_text
-from samverkan.intake.quoting import (
+from samverkan.intake.reading.attachments import decode_text, extract_text, sniff_content_type
+from samverkan.intake.reading.htmltext import html_to_text
+from samverkan.intake.reading.quoting import (
     InlineForward,
     is_forward_subject,
     split_reply,

@@ -15,20 +15,17 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from samverkan.config import Settings
+from samverkan.clock import utc_now
 from samverkan.storage import leases
 
 log = logging.getLogger(__name__)
-
-QUARANTINED = "quarantined"
-"""The outcome (``Outcome.QUARANTINED``) that sends a message to the quarantine folder."""
 
 
 class HandledMessage(Protocol):
@@ -74,10 +71,6 @@ class MailWatcher(Protocol):
 
     @property
     def health(self) -> MailboxHealth: ...
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def default_holder() -> str:
@@ -249,25 +242,3 @@ class BackgroundWatcher:
 
     def _run(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-def start_mail_watcher(settings: Settings, engine: Engine, intake: MessageProcessor) -> MailWatcher:
-    """Build and start the service's mail watcher: IMAP when a host is set, else the Maildir.
-
-    A Maildir created here for the first time is seeded with the bundled example messages,
-    so a demo has data; an existing one is never touched.
-    """
-    # Imported here: both modules build on this one.
-    from samverkan.intake.imap import ImapWatcher
-    from samverkan.intake.maildir import MaildirWatcher, seed_examples
-
-    watcher: BackgroundWatcher
-    if settings.imap_host:
-        watcher = ImapWatcher(settings, engine, intake)
-    else:
-        seeded = seed_examples(settings.maildir)
-        if seeded:
-            log.info("Maildir %s skapad med %d exempelbrev", settings.maildir, seeded)
-        watcher = MaildirWatcher(settings.maildir, engine, intake)
-    watcher.start()
-    return watcher

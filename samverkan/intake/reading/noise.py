@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from samverkan.intake.parse import ParsedMessage
-from samverkan.intake.quoting import strip_subject_prefixes
+from samverkan.intake.reading.parse import ParsedMessage
+from samverkan.intake.reading.quoting import strip_subject_prefixes
 
 __all__ = ["autoreply_allowed", "is_noreply_address", "noise_reason"]
 

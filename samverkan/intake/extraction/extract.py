@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from samverkan.intake.amounts import parse_amounts
-from samverkan.intake.dates import parse_duration, parse_start
-from samverkan.intake.lexicon import (
+from samverkan.intake.extraction.amounts import parse_amounts
+from samverkan.intake.extraction.dates import parse_duration, parse_start
+from samverkan.intake.extraction.lexicon import (
     ASK,
     FIELD_LABELS,
     FINANCE_CUE,
@@ -31,8 +31,8 @@ from samverkan.intake.lexicon import (
     TOTAL_CUE,
     find_actors,
 )
-from samverkan.intake.orgnr import find_orgnr
-from samverkan.intake.quoting import strip_subject_prefixes
+from samverkan.intake.extraction.orgnr import find_orgnr
+from samverkan.intake.reading.quoting import strip_subject_prefixes
 from samverkan.rules.gazetteer import Gazetteer
 from samverkan.rules.model import ActorCategory, Application, SupportForm, SupportRequest
 

@@ -27,17 +27,17 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from samverkan.clock import utc_now
 from samverkan.config import Settings, TlsMode
-from samverkan.intake.mailbox import (
-    QUARANTINED,
+from samverkan.intake.feeders.watching import (
     BackgroundWatcher,
     Backoff,
     HealthState,
     LeaseKeeper,
     MessageProcessor,
     default_holder,
-    utc_now,
 )
+from samverkan.intake.outcome import Outcome
 from samverkan.storage.mailbox_state import load_position, save_position
 
 log = logging.getLogger(__name__)
@@ -463,7 +463,7 @@ class ImapWatcher(BackgroundWatcher):
             )
             raise ProcessingFailed(str(exc)) from exc
         handled += [
-            (uid, r.outcome == QUARANTINED) for uid, r in zip(present, results, strict=True)
+            (uid, r.outcome == Outcome.QUARANTINED) for uid, r in zip(present, results, strict=True)
         ]
         return sorted(handled)
 

@@ -1,0 +1,1 @@
+"""From an application's text to a structured ``Application``. Pure: no database, no sockets."""
