@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -59,15 +60,23 @@ def pg_database(pg_template: str) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated once per run; each test starts from a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "samverkan.db"
+    engine = make_engine(f"sqlite:///{path}")
+    initialise(engine, Settings(_env_file=None), NOW)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An initialised database of each kind: every test using it runs on both."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'samverkan.db'}"
-        engine = make_engine(url)
-        initialise(engine, Settings(_env_file=None), NOW)
-        engine.dispose()
-        return url
+        path = tmp_path / "samverkan.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     return str(request.getfixturevalue("pg_database"))
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from samverkan.bot.cli import EXIT_FAILED, EXIT_USAGE, main
 from samverkan.rules.ruleset import bundled_ruleset_path
-from tests.intake.test_pipeline import COMPLETE, NO_ORGNR, mail
+from tests.helpers.intake import COMPLETE, NO_ORGNR, mail
 
 
 @pytest.fixture

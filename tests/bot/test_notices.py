@@ -23,8 +23,8 @@ from samverkan.intake.outbox import queue_notice
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import session_scope
 from samverkan.storage.models import MessageRow
-from tests.bot.test_actions import APPLICATION, mail
-from tests.bot.test_slack import CHANNEL, HOSTILE, FakeSlack, fake_slack, slack_settings
+from tests.helpers.chat import APPLICATION, mail
+from tests.helpers.slack import CHANNEL, HOSTILE, FakeSlack, fake_slack, slack_settings
 
 __all__ = ["fake_slack"]  # the fixture, used by name
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from samverkan.bot.cli import main
-from tests.intake.test_pipeline import COMPLETE, mail
+from tests.helpers.intake import COMPLETE, mail
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.bot.test_slack import SECRET, FakeSlack, command_body, signed
-from tests.intake.test_pipeline import COMPLETE, mail
+from tests.helpers.intake import COMPLETE, mail
+from tests.helpers.slack import SECRET, FakeSlack, command_body, signed
 
 EXE = str(Path(sys.executable).parent / "samverkan")
 

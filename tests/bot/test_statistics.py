@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from samverkan.bot.cli import main
 from samverkan.storage.statistics import statistics
-from tests.bot.test_actions import Chat
+from tests.helpers.chat import Chat
 
 
 def test_lead_times_support_and_follow_ups(chat: Chat) -> None:

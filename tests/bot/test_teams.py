@@ -39,7 +39,7 @@ from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 from samverkan.rules.phases import Role
 from samverkan.storage import cases as case_store
-from tests.bot.test_actions import APPLICATION, mail, snapshot
+from tests.helpers.chat import APPLICATION, mail, snapshot
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "teams"
 REF = "SAM-2026-0001"

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from samverkan.bot.tick import run_tick
 from samverkan.storage.db import make_engine
 from samverkan.storage.models import MessageRow
-from tests.bot.test_actions import Chat
+from tests.helpers.chat import Chat
 
 GRANTED_AT = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
 RESULT_DUE = datetime(2026, 9, 7, 6, 0, tzinfo=UTC)

@@ -14,10 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from samverkan.config import Settings
 from samverkan.storage.db import make_engine
-from samverkan.storage.setup import initialise
-from tests.conftest import NOW
 from tests.imap.dovecot import Dovecot, DovecotServer
 
 # Everything but IDLE and MOVE: the polling and COPY fallbacks run against this one.
@@ -56,12 +53,10 @@ def limited_dovecot(limited_dovecot_server: DovecotServer) -> Dovecot:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'samverkan.db'}"
-    engine = make_engine(url)
-    initialise(engine, Settings(_env_file=None), NOW)
-    engine.dispose()
-    return url
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    path = tmp_path / "samverkan.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

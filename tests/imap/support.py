@@ -9,10 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
+from typing import Any
 
 from pydantic import SecretStr
+from sqlalchemy.engine import Engine
 
 from samverkan.config import Settings, TlsMode
+from samverkan.intake.feeders.imap import ImapWatcher
+from samverkan.intake.feeders.watching import MessageProcessor
+from tests.imap.dovecot import Dovecot
 
 QUARANTINE_MARK = "TRASIG"
 
@@ -93,3 +98,35 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0, what: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
         time.sleep(0.02)
+
+
+PROCESSED = "Samverkan/Behandlat"
+
+
+def settings_for(box: Dovecot, **kw: Any) -> Settings:
+    return imap_settings(box.host, box.port, box.user, box.password, **kw)
+
+
+def watcher(settings: Settings, engine: Engine, intake: MessageProcessor, **kw: Any) -> ImapWatcher:
+    kw.setdefault("wake_interval", 0.1)
+    kw.setdefault("backoff_base", 0.05)
+    kw.setdefault("backoff_cap", 0.2)
+    kw.setdefault("timeout", 3.0)
+    return ImapWatcher(settings, engine, intake, **kw)
+
+
+def folder_ids(box: Dovecot, folder: str) -> list[str]:
+    """Message-IDs in ``folder``, in UID order, read without setting \\Seen."""
+    c = box.client()
+    try:
+        if not c.folder_exists(folder):
+            return []
+        c.select_folder(folder, readonly=True)
+        uids = c.search(["ALL"])
+        data = c.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+        return [
+            data[u][b"BODY[HEADER.FIELDS (MESSAGE-ID)]"].decode().split(":", 1)[1].strip()
+            for u in sorted(data)
+        ]
+    finally:
+        c.logout()

@@ -14,8 +14,7 @@ from sqlmodel import Session, col
 
 from samverkan.storage.models import CaseRow, MessageRow
 from tests.imap.dovecot import Dovecot
-from tests.imap.support import make_message, wait_until
-from tests.imap.test_watcher import PROCESSED, folder_ids
+from tests.imap.support import PROCESSED, folder_ids, make_message, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 30

@@ -10,8 +10,14 @@ from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.models import CaseRow, MessageRow
 from tests.imap.dovecot import Dovecot
-from tests.imap.support import make_message, wait_until
-from tests.imap.test_watcher import PROCESSED, folder_ids, settings_for, watcher
+from tests.imap.support import (
+    PROCESSED,
+    folder_ids,
+    make_message,
+    settings_for,
+    wait_until,
+    watcher,
+)
 
 
 def test_the_same_mail_delivered_twice_makes_one_case(

@@ -7,50 +7,28 @@ import ssl
 import sys
 import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from samverkan.config import Settings, TlsMode
+from samverkan.config import TlsMode
 from samverkan.intake.feeders.imap import PROCESSED_KEYWORD, ImapWatcher, mailbox_key
 from samverkan.intake.feeders.start import start_mail_watcher
-from samverkan.intake.feeders.watching import HealthState, MessageProcessor
+from samverkan.intake.feeders.watching import HealthState
 from samverkan.storage.mailbox_state import load_position
 from tests.imap.dovecot import Dovecot, DovecotServer, free_port
-from tests.imap.support import FakeIntake, imap_settings, make_message, wait_until
+from tests.imap.support import (
+    PROCESSED,
+    FakeIntake,
+    folder_ids,
+    imap_settings,
+    make_message,
+    settings_for,
+    wait_until,
+    watcher,
+)
 
-PROCESSED = "Samverkan/Behandlat"
 QUARANTINE = "Samverkan/Karantän"
-
-
-def settings_for(box: Dovecot, **kw: Any) -> Settings:
-    return imap_settings(box.host, box.port, box.user, box.password, **kw)
-
-
-def watcher(settings: Settings, engine: Engine, intake: MessageProcessor, **kw: Any) -> ImapWatcher:
-    kw.setdefault("wake_interval", 0.1)
-    kw.setdefault("backoff_base", 0.05)
-    kw.setdefault("backoff_cap", 0.2)
-    kw.setdefault("timeout", 3.0)
-    return ImapWatcher(settings, engine, intake, **kw)
-
-
-def folder_ids(box: Dovecot, folder: str) -> list[str]:
-    """Message-IDs in ``folder``, in UID order, read without setting \\Seen."""
-    c = box.client()
-    try:
-        if not c.folder_exists(folder):
-            return []
-        c.select_folder(folder, readonly=True)
-        uids = c.search(["ALL"])
-        data = c.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
-        return [
-            data[u][b"BODY[HEADER.FIELDS (MESSAGE-ID)]"].decode().split(":", 1)[1].strip()
-            for u in sorted(data)
-        ]
-    finally:
-        c.logout()
 
 
 def folder_flags(box: Dovecot, folder: str) -> list[tuple[bytes, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,17 +14,15 @@ from samverkan.intake.feeders.maildir import MaildirWatcher, open_maildir, seed_
 from samverkan.intake.feeders.start import start_mail_watcher
 from samverkan.intake.feeders.watching import HealthState
 from samverkan.storage.db import make_engine
-from samverkan.storage.setup import initialise
 from tests.imap.support import FakeIntake, make_message, wait_until
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'samverkan.db'}")
-    initialise(engine, Settings(_env_file=None), NOW)
-    return engine
+def db(tmp_path: Path, sqlite_template: Path) -> Engine:
+    shutil.copyfile(sqlite_template, tmp_path / "samverkan.db")
+    return make_engine(f"sqlite:///{tmp_path / 'samverkan.db'}")
 
 
 def deliver(path: Path, raw: bytes) -> str:

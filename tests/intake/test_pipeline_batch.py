@@ -35,7 +35,7 @@ from samverkan.storage.models import (
     PhaseChangeRow,
 )
 from samverkan.storage.setup import initialise
-from tests.intake.test_pipeline import COMPLETE, NO_ORGNR, mail, outbox, view
+from tests.helpers.intake import COMPLETE, NO_ORGNR, mail, outbox, view
 
 FALLBACK = "one by one"
 
