@@ -59,3 +59,14 @@ def test_the_rules_core_uses_only_the_standard_library() -> None:
 def test_the_layer_check_sees_the_modules() -> None:
     for layer in LAYERS:
         assert modules(layer), f"no modules found in {layer}/"
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in tests/helpers (and tests/imap/support.py), not in test files."""
+    tests_root = Path(__file__).parent
+    offences = []
+    for path in sorted(tests_root.rglob("test_*.py")):
+        for name in imports_of(path):
+            if name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_"):
+                offences.append(f"{path.relative_to(tests_root)} imports {name}")
+    assert offences == []
