@@ -13,10 +13,10 @@ from samverkan.rules.ruleset import (
     RuleSetError,
     bundled_ruleset_path,
     describe_ruleset,
-    key_lines,
     load_ruleset,
     parse_ruleset,
 )
+from samverkan.rules.tomllines import key_lines
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rulesets"
 
