@@ -2,7 +2,8 @@
 
 Templates take view-model dicts, never ORM rows. HTML templates are autoescaped, so an actor's
 text can never become markup; ``StrictUndefined`` turns a missing value into an error in tests
-instead of an empty gap in a letter to a citizen.
+instead of an empty gap in a letter to a citizen. Every value a template prints is cleaned
+by :func:`~samverkan.rules.text.clean_actor_text` first, like every chat renderer does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from samverkan.rules.text import clean_actor_text, format_sek
 
 
 @cache
@@ -26,16 +30,19 @@ def environment() -> Environment:
         # The templates ship inside the package and never change while the process runs;
         # without this every render would stat its template files again.
         auto_reload=False,
+        finalize=_clean,
     )
     env.filters["sek"] = format_sek
     return env
 
 
-def format_sek(amount: int | None) -> str:
-    """Swedish style: ``350 000 kr`` (a non-breaking space keeps the number together)."""
-    if amount is None:
-        return "–"
-    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
+def _clean(value: Any) -> Any:
+    """Every ``{{ … }}`` output passes here before escaping: the values are the actor's words
+    (names, subjects, quoted text), so they lose control and bidi characters in every template,
+    text and HTML alike."""
+    if isinstance(value, Markup):  # already markup (``|safe``): keep it so, cleaned
+        return Markup(clean_actor_text(str(value)))  # noqa: S704 - the input was Markup
+    return clean_actor_text(value) if isinstance(value, str) else value
 
 
 def render(name: str, **context: Any) -> str:

@@ -361,13 +361,13 @@ def chat(
     ] = None,
 ) -> None:
     """Kör ett chattkommando genom samma kärna som Slack och Teams och skriv ut svaret."""
-    from samverkan.bot.actions import CommandContext, handle
-    from samverkan.bot.commands import parse
+    from samverkan.bot.dispatch import Dispatcher, Platform, needs_identity
     from samverkan.bot.reply import ReplyStatus, to_plain_text
     from samverkan.intake.pipeline import Intake
     from samverkan.rules.ruleset import RuleSetError
 
-    if not who:
+    line = " ".join(text)
+    if not who and needs_identity(line):
         fail("Ange vem du är med --as ID (eller SAMVERKAN_CHAT_AS).", EXIT_USAGE)
     settings = load_settings()
     with database(settings) as engine:
@@ -375,8 +375,7 @@ def chat(
             intake = Intake(engine, settings)
         except RuleSetError as exc:
             fail(str(exc))
-        context = CommandContext(engine, settings, intake, who, clock=now_utc)
-        answer = handle(parse(" ".join(text)), context)
+        answer = Dispatcher(engine, settings, intake, now_utc).dispatch(line, who, Platform.CLI)
     sys.stdout.write(to_plain_text(answer))
     codes = {
         ReplyStatus.OK: 0,

@@ -4,15 +4,17 @@ A reply is a list of blocks (paragraphs, fact lists, buttons) plus optional file
 is escaped: every string is plain text, and every word that did not come from this code (an
 actor's e-mail, a stored field, what an official typed) is a :class:`Text` with
 ``from_actor=True``, so the Slack and Teams adapters know exactly what to escape, and the
-console can strip control characters from it.
+console removes control and bidi characters from it (one
+:func:`~samverkan.rules.text.clean_actor_text` for every channel).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
+
+from samverkan.rules.text import clean_actor_text
 
 
 class ReplyStatus(StrEnum):
@@ -25,6 +27,15 @@ class ReplyStatus(StrEnum):
     """The command or one of its arguments was wrong; the reply shows the usage."""
     NOT_FOUND = "not_found"
     ERROR = "error"
+
+
+class Audience(StrEnum):
+    """Who should see a reply: set by the dispatch, honoured where the platform can."""
+
+    ASKER = "asker"
+    """Only the official who asked (Slack: ephemeral): reads, refusals, mistakes."""
+    CHANNEL = "channel"
+    """Everyone where the command was given: a change colleagues should see."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ class Reply:
     status: ReplyStatus
     blocks: tuple[Block, ...]
     attachments: tuple[Attachment, ...] = field(default=())
+    audience: Audience = Audience.ASKER
 
     @property
     def ok(self) -> bool:
@@ -115,12 +127,9 @@ def reply(status: ReplyStatus, *blocks: Block, attachments: tuple[Attachment, ..
     return Reply(status=status, blocks=blocks, attachments=attachments)
 
 
-# C0 and C1 control characters but newline and tab: an e-mail must not drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _plain(text: Text) -> str:
-    return _CONTROL.sub("", text.value) if text.from_actor else text.value
+    """An e-mail must not drive the terminal nor read backwards: actor text is cleaned."""
+    return clean_actor_text(text.value) if text.from_actor else text.value
 
 
 def to_plain_text(answer: Reply) -> str:

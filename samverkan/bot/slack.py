@@ -1,10 +1,11 @@
 """The Slack adapter: `/samverkan` commands and buttons in, Block Kit replies and notices out.
 
-A thin translation over the command core: the Slack user id is ``who``, ``parse`` and
-``handle`` do everything else (including the check that ``who`` is an official), and
-``slack_render`` turns the reply into escaped Block Kit. Nothing here runs at import; the app
-is built by :func:`build_slack` from the settings, and no Slack call is made before a request
-arrives (a fixed ``authorize`` instead of ``auth.test``).
+A thin translation over the command core: Slack's mention and link syntax becomes canonical
+text (``slack_text``), the Slack user id is ``who``, the one dispatch does everything else
+(including the check that ``who`` is an official, and whether the answer is for the asker or
+the channel), and ``slack_render`` turns the reply into escaped Block Kit. Nothing here runs at
+import; the app is built by :func:`build_slack` from the settings, and no Slack call is made
+before a request arrives (a fixed ``authorize`` instead of ``auth.test``).
 
 Decisions an operator or official will notice:
 
@@ -14,9 +15,9 @@ Decisions an operator or official will notice:
 - Slack's retries (``X-Slack-Retry-Num``) are acknowledged and not run again, and a request
   whose ``trigger_id`` was already seen by this process is dropped, so a command runs once.
 - Every request is acknowledged at once with an empty body (Slack's three-second limit); the
-  reply follows through the request's ``response_url``. Reads, refusals and mistakes are
-  ephemeral (only the official sees them); a change that succeeded is posted ``in_channel`` so
-  colleagues see who moved which case.
+  reply follows through the request's ``response_url``. The reply's audience decides:
+  reads, refusals and mistakes are ephemeral (only the official sees them); a change that
+  succeeded is posted ``in_channel`` so colleagues see who moved which case.
 - The committee memo is uploaded as a Markdown file (``files_upload_v2``) to the channel the
   command came from. If Slack refuses (the app is not in that channel), the official is told
   to fetch it with ``samverkan memo REF``.
@@ -53,21 +54,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from samverkan.bot.actions import CommandContext, handle
-from samverkan.bot.commands import (
-    Command,
-    Help,
-    Invalid,
-    ListCases,
-    ListProcesses,
-    Reminders,
-    Show,
-    Stats,
-    parse,
-    spec_of,
-)
+from samverkan.bot.commands import spec_of
+from samverkan.bot.dispatch import Dispatcher, Platform
 from samverkan.bot.notices import Notice, NoticeNotPosted, Poster, post_pending_notices
-from samverkan.bot.reply import Attachment, Reply, ReplyStatus, actor, paragraph, reply
+from samverkan.bot.reply import Attachment, Audience, Reply, ReplyStatus, actor, paragraph, reply
 from samverkan.bot.slack_render import (
     ACTION_PREFIX,
     SlackMessage,
@@ -75,6 +65,7 @@ from samverkan.bot.slack_render import (
     render,
     render_notice,
 )
+from samverkan.bot.slack_text import canonical_text
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 
@@ -95,8 +86,6 @@ COMMAND = "/samverkan"
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1_000_000
 """Bytes; Slack's payloads are a few kilobytes."""
-READS = (Help, ListCases, Show, Reminders, Stats, ListProcesses, Invalid)
-"""Commands that change nothing: their answers are for the asking official only."""
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
@@ -179,15 +168,14 @@ def build_app(
     app.use(_skip_retries)
     seen = _Seen()
 
-    def run(text: str, who: str) -> tuple[Command, Reply]:
-        command = parse(text)
-        return command, handle(command, CommandContext(engine, settings, intake, who, clock))
+    dispatcher = Dispatcher(engine, settings, intake, clock)
 
-    def deliver(
-        command: Command, answer: Reply, respond: Respond, client: WebClient, channel: str | None
-    ) -> None:
+    def run(text: str, who: str) -> Reply:
+        return dispatcher.dispatch(canonical_text(text), who, Platform.SLACK)
+
+    def deliver(answer: Reply, respond: Respond, client: WebClient, channel: str | None) -> None:
         message = render(answer)
-        public = answer.ok and not isinstance(command, READS)
+        public = answer.audience is Audience.CHANNEL
         _respond(respond, message, "in_channel" if public else "ephemeral")
         for file in message.files:
             _upload(client, channel, file, respond)
@@ -199,8 +187,8 @@ def build_app(
         ack()
         if not seen.first_time(body.get("trigger_id")):
             return
-        command, answer = run(str(body.get("text") or ""), str(body["user_id"]))
-        deliver(command, answer, respond, client, body.get("channel_id"))
+        answer = run(str(body.get("text") or ""), str(body["user_id"]))
+        deliver(answer, respond, client, body.get("channel_id"))
 
     @app.action({"type": "block_actions", "action_id": _OUR_ACTIONS})
     def on_button(
@@ -226,8 +214,7 @@ def build_app(
             _respond(respond, render(hint), "ephemeral")
             return
         channel = (body.get("channel") or {}).get("id")
-        command, answer = run(value, str(body["user"]["id"]))
-        deliver(command, answer, respond, client, channel)
+        deliver(run(value, str(body["user"]["id"])), respond, client, channel)
 
     return app
 

@@ -2,7 +2,8 @@
 
 Every string is escaped for Slack's mrkdwn (``&``, ``<``, ``>``), ours as well as the actor's,
 and every mrkdwn text object is ``verbatim`` so Slack does not turn bare URLs, ``#channel`` or
-``@here`` into links or mentions. Actor text (``Text.from_actor``) is also defused: a zero-width
+``@here`` into links or mentions. Actor text (``Text.from_actor``) loses control and bidi
+characters (:func:`~samverkan.rules.text.clean_actor_text`) and is also defused: a zero-width
 space around mrkdwn markers (``*``, ``_``, ``~``, `````) that sit at a word edge, so an
 applicant cannot make text bold or a code block, and after ``@`` in ``@channel``, ``@here`` and
 ``@everyone``. Escaping ``<`` already turns ``<!channel>``, ``<@U…>`` and
@@ -29,6 +30,7 @@ from samverkan.bot.reply import (
     ReplyStatus,
     Text,
 )
+from samverkan.rules.text import clean_actor_text
 
 __all__ = [
     "ACTION_PREFIX",
@@ -51,7 +53,6 @@ MAX_BUTTONS = 25
 MAX_BUTTON_LABEL = 75
 
 _ZWSP = "\u200b"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A marker next to something that is not a letter or digit can open or close formatting.
 _MARKER = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
 _BROADCAST = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
@@ -66,7 +67,7 @@ def escape(text: str) -> str:
 
 def escape_actor(text: str) -> str:
     """Text from outside this code, shown as the characters it is: no mentions, links, markup."""
-    value = escape(_CONTROL.sub("", text))
+    value = escape(clean_actor_text(text))
     value = _MARKER.sub(lambda m: f"{_ZWSP}{m.group()}{_ZWSP}", value)
     value = _BROADCAST.sub("@" + _ZWSP, value)
     # "&gt;" at a line start is how Slack stores a quote: keep it from starting one.

@@ -1,7 +1,7 @@
 """Microsoft Teams: ``POST /api/messages`` as a Starlette route, over the M365 Agents SDK.
 
 The adapter only translates. An activity becomes chat text (the bot's ``<at>`` mention removed,
-or the ``command`` of a card button), the text goes through ``parse`` and ``handle`` like every
+or the ``command`` of a card button), the text goes through the one dispatch like every
 other channel, and the :class:`Reply` goes back as Adaptive Cards (``teams_render``).
 
 The SDK (``microsoft-agents-hosting-core`` 1.9) does the Bot Framework protocol: token checks
@@ -50,8 +50,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from samverkan.bot.actions import CommandContext, handle
-from samverkan.bot.commands import Help, Invalid, parse
+from samverkan.bot.dispatch import Dispatcher, Platform, needs_identity
 from samverkan.bot.teams_render import CARD_CONTENT_TYPE, render_reply
 from samverkan.clock import utc_now
 from samverkan.config import Settings
@@ -138,21 +137,16 @@ class TeamsAgent:
         intake: Intake,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.engine = engine
         self.settings = settings
-        self.intake = intake
-        self.clock = clock
+        self.dispatcher = Dispatcher(engine, settings, intake, clock)
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         text = command_text(activity)
         if text is None:
             return  # conversationUpdate, typing, reactions: nothing to answer
-        command = parse(text)
-        who = await self._who(context, lookup=not isinstance(command, Help | Invalid))
-        ctx = CommandContext(self.engine, self.settings, self.intake, who, self.clock)
-        answer = await asyncio.to_thread(handle, command, ctx)
-        log.info("teams: %s by %s -> %s", type(command).__name__, who, answer.status.value)
+        who = await self._who(context, lookup=needs_identity(text))
+        answer = await asyncio.to_thread(self.dispatcher.dispatch, text, who, Platform.TEAMS)
         message = render_reply(answer)
         attachments = [
             Attachment(content_type=CARD_CONTENT_TYPE, content=card) for card in message.cards

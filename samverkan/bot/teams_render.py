@@ -31,12 +31,12 @@ from typing import Any
 
 from samverkan.bot.reply import Actions, Attachment, Button, FactList, Paragraph, Reply, ReplyStatus
 from samverkan.bot.reply import Text as ReplyText
+from samverkan.rules.text import clean_actor_text
 
 __all__ = [
     "CARD_CONTENT_TYPE",
     "MAX_FILE_CHARS",
     "TeamsMessage",
-    "clean_actor_text",
     "escape_markdown",
     "render_reply",
 ]
@@ -73,13 +73,6 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!&=])")
 # Line starts that make a list whatever the other escapes do: ``- item`` and ``1. item``.
 _LINE_DASH = re.compile(r"^(\s*)-", re.MULTILINE)
 _LINE_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean_actor_text(value: str) -> str:
-    """Drop control characters and bidi overrides: they change what a reader believes."""
-    return _BIDI.sub("", _CONTROL.sub("", value))
 
 
 def escape_markdown(value: str) -> str:

@@ -28,9 +28,10 @@ from samverkan.bot.reply import (
     paragraph,
     reply,
 )
-from samverkan.rules.criteria import ACTOR_LABELS, describe_support, describe_timeframe, format_sek
+from samverkan.rules.criteria import ACTOR_LABELS, describe_support, describe_timeframe
 from samverkan.rules.model import Application, SupportRequest
 from samverkan.rules.phases import TERMINAL, Phase, Role, next_phases
+from samverkan.rules.text import format_sek
 from samverkan.storage import cases as case_store
 from samverkan.storage import reminders
 from samverkan.storage.models import CaseRow

@@ -25,6 +25,7 @@ from typing import Any
 
 from samverkan.rules.model import ActorCategory, Application, Area, SupportForm, SupportRequest
 from samverkan.rules.ruleset import CriterionRule, RuleSet
+from samverkan.rules.text import format_sek
 
 
 class Status(StrEnum):
@@ -187,11 +188,6 @@ def short_quote(text: str, limit: int = 80) -> str:
     if " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,.;:–-") + "…"
-
-
-def format_sek(amount: int) -> str:
-    """Swedish style: ``350 000 kr``."""
-    return f"{amount:,}".replace(",", " ") + " kr"
 
 
 def format_date_sv(day: date) -> str:

@@ -93,7 +93,7 @@ def test_approval_attaches_the_committee_memo(chat: Chat) -> None:
 # -- who may do what ----------------------------------------------------------------------
 
 CHANGING = [
-    "tilldela SAM-2026-0001 <@U0KARIN>",
+    "tilldela SAM-2026-0001 @U0KARIN",
     "komplettera SAM-2026-0001 mer tack",
     "bedöm SAM-2026-0001",
     "möte SAM-2026-0001 2026-03-10 10:00",
@@ -122,13 +122,13 @@ def test_someone_who_is_not_an_official_changes_nothing(chat: Chat) -> None:
 def test_only_a_coordinator_assigns_and_adds_processes(chat: Chat) -> None:
     chat.apply()
     before = snapshot(chat.engine)
-    for text in ("tilldela SAM-2026-0001 <@U0KARIN>", 'process lägg-till "BID Seved" Seved'):
+    for text in ("tilldela SAM-2026-0001 @U0KARIN", 'process lägg-till "BID Seved" Seved'):
         answer = chat(text, who=KARIN)
         assert answer.status is ReplyStatus.REFUSED
         assert "Endast en samordnare" in text_of(answer)
     assert snapshot(chat.engine) == before
 
-    assert chat("tilldela SAM-2026-0001 <@U0KARIN>", who=ANNA).ok
+    assert chat("tilldela SAM-2026-0001 @U0KARIN", who=ANNA).ok
     assert chat.case()["assigned_to"] == KARIN
     assert chat.case()["history"][-1]["by"] == ANNA
     assert chat('process lägg-till "BID Seved 2" Seved kontakt=a@b.example', who=ANNA).ok

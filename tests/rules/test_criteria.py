@@ -23,12 +23,12 @@ from samverkan.rules.criteria import (
     Status,
     evaluate,
     format_date_sv,
-    format_sek,
     short_quote,
 )
 from samverkan.rules.komplettering import missing_items
 from samverkan.rules.model import ActorCategory, Application, Area, SupportForm, SupportRequest
 from samverkan.rules.ruleset import SCHEMA, RuleSet, bundled_ruleset_path, load_ruleset
+from samverkan.rules.text import format_sek
 
 RULES = load_ruleset(bundled_ruleset_path())
 

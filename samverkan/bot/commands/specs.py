@@ -1,0 +1,92 @@
+"""The command table the help text and the parser share, and how words are compared.
+
+Swedish words come first, English ones are aliases, and every word is compared with å, ä and ö
+folded away, so ``godkänn``, ``godkann`` and ``approve`` name the same command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def fold(word: str) -> str:
+    """Lower case without å, ä, ö: how officials type on any keyboard."""
+    return word.strip().lower().translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    """The canonical word (Swedish, without diacritics): action ids use it."""
+    words: tuple[str, ...]
+    usage: str
+    summary: str
+    example: str
+
+
+SPECS: tuple[CommandSpec, ...] = (
+    CommandSpec("hjalp", ("hjalp", "help"), "hjälp|help [kommando]",
+                "visar den här listan, eller hur ett kommando används", "hjälp beslut"),
+    CommandSpec("lista", ("lista", "list"), "lista|list [fas] [område]",
+                "listar ärenden, om du vill i en fas och ett område", "lista bedömning Seved"),
+    CommandSpec("visa", ("visa", "show"), "visa|show REF",
+                "visar ett ärende: uppgifter, kriterier och möjliga steg", "visa SAM-2026-0001"),
+    CommandSpec("tilldela", ("tilldela", "assign"), "tilldela|assign REF @vem",
+                "gör någon till kontaktperson för ärendet (samordnare)",
+                "tilldela SAM-2026-0001 @karin"),
+    CommandSpec("komplettera", ("komplettera", "request-info", "requestinfo"),
+                "komplettera|request-info REF text",
+                "ber sökande om kompletterande uppgifter per e-post",
+                "komplettera SAM-2026-0001 Skicka gärna en budget för första året."),
+    CommandSpec("bedom", ("bedom", "assess"), "bedöm|assess REF [skäl]",
+                "flyttar ärendet till bedömning", "bedöm SAM-2026-0001 svar per telefon"),
+    CommandSpec("mote", ("mote", "meeting"), "möte|meeting REF ÅÅÅÅ-MM-DD TT:MM",
+                "bokar möte med aktörerna (påminnelse arbetsdagen före)",
+                "möte SAM-2026-0001 2026-03-10 10:00"),
+    CommandSpec("godkann", ("godkann", "approve"), "godkänn|approve REF [override: skäl]",
+                "godkänner ansökan för tekniska nämnden och bifogar tjänsteskrivelsen",
+                "godkänn SAM-2026-0001"),
+    CommandSpec("avsla", ("avsla", "reject"), "avslå|reject REF skäl",
+                "avslår ansökan med skäl (sökande får ett e-postmeddelande)",
+                "avslå SAM-2026-0001 området är inte avgränsat"),
+    CommandSpec("beslut", ("beslut", "decision"),
+                "beslut|decision REF beviljad|avslag [stödform=… belopp=… timmar=…] [kommentar]",
+                "registrerar tekniska nämndens beslut",
+                "beslut SAM-2026-0001 beviljad stödform=finansiering,processtöd belopp=350000"),
+    CommandSpec("uppfoljning", ("uppfoljning", "followup", "follow-up"),
+                "uppföljning|followup REF resultat|effekt text",
+                "registrerar en resultat- eller effektmätning",
+                "uppföljning SAM-2026-0001 resultat 12 trygghetsvandringar genomförda"),
+    CommandSpec("avsluta", ("avsluta", "close"), "avsluta|close REF [skäl]",
+                "avslutar ett ärende efter uppföljningen", "avsluta SAM-2026-0001"),
+    CommandSpec("aterkalla", ("aterkalla", "withdraw"), "återkalla|withdraw REF skäl",
+                "markerar ansökan som återkallad av sökande",
+                "återkalla SAM-2026-0001 föreningen drar tillbaka ansökan"),
+    CommandSpec("paminnelser", ("paminnelser", "reminders"), "påminnelser|reminders",
+                "visar kommande påminnelser, närmast först", "påminnelser"),
+    CommandSpec("ny", ("ny", "new"), "ny|new Titel; fält=värde; …",
+                "öppnar ett ärende från chatten (när staden tar initiativet)",
+                "ny Samverkan Lindängen; område=Lindängen; organisation=Lindängens BID"),
+    CommandSpec("andra", ("andra", "set"), "ändra|set REF fält=värde …",
+                "rättar en uppgift och bedömer ansökan på nytt",
+                "ändra SAM-2026-0001 orgnr=802457-3167"),
+    CommandSpec("statistik", ("statistik", "stats"), "statistik|stats",
+                "ärenden per fas och område, beviljat stöd", "statistik"),
+    CommandSpec("process", ("process",),
+                'process lägg-till "Namn" område1, område2 [kontakt=…] | process lista',
+                "registrerar en pågående samverkansprocess (samordnare), eller listar dem",
+                'process lägg-till "BID Lindängen" Lindängen kontakt=info@lindangen.example'),
+)  # fmt: skip
+
+_BY_WORD = {word: spec for spec in SPECS for word in spec.words}
+FIELD_HELP = (
+    "titel, organisation, orgnr, kontakt, epost, telefon, område, aktörer, stödform, belopp, "
+    "timmar, start, månader, syfte, mål, egen_insats"
+)
+
+
+def spec_of(name: str) -> CommandSpec | None:
+    """The command a (possibly English, possibly accented) word names."""
+    return _BY_WORD.get(fold(name))
