@@ -16,8 +16,7 @@ MAX_FUNCTION_LINES = 60
 ROOT = Path(__file__).resolve().parent.parent / "samverkan"
 ALLOWED: dict[str, int] = {
     "samverkan/bot/actions.py": 602,
-    "samverkan/bot/commands.py": 786,
-    "samverkan/bot/slack.py::build_app": 86,
+    "samverkan/bot/slack.py::build_app": 84,
     "samverkan/intake/extraction/extract.py": 612,
     "samverkan/intake/feeders/imap.py": 517,
     "samverkan/intake/pipeline.py": 652,
