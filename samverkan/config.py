@@ -21,6 +21,14 @@ class TlsMode(StrEnum):
     NONE = "none"
 
 
+class MailBackend(StrEnum):
+    """Where the contact mailbox is read: chosen by ``MAIL_BACKEND``, or by what is configured."""
+
+    IMAP = "imap"
+    GRAPH = "graph"
+    MAILDIR = "maildir"
+
+
 class Settings(BaseSettings):
     """Every operator setting of SPEC §4. Secrets are ``SecretStr`` so they never reach a log."""
 
@@ -41,6 +49,17 @@ class Settings(BaseSettings):
     imap_oauth2_token: SecretStr | None = None
     imap_oauth2_command: str | None = None
     maildir: Path = Path("maildir")
+    mail_backend: MailBackend | None = None  # None: IMAP when a host is set, else the Maildir
+
+    # Microsoft 365 without passwords: app-only tokens (client credentials) from Entra ID.
+    m365_tenant_id: str | None = None
+    m365_client_id: str | None = None
+    m365_client_secret: SecretStr | None = None
+    m365_certificate_file: Path | None = None  # PEM: the private key and its certificate
+    m365_certificate_password: SecretStr | None = None
+    m365_authority_url: str = "https://login.microsoftonline.com"
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    graph_mailbox: str | None = None  # the (shared) mailbox read and sent from over Graph
 
     smtp_host: str | None = None
     smtp_port: int | None = None
@@ -86,6 +105,20 @@ class Settings(BaseSettings):
                 raise ValueError(f"OFFICIALS: okänd roll '{role}' för {ident}")
             out[ident.lower() if "@" in ident else ident] = role
         return out
+
+    def backend(self) -> MailBackend:
+        """The mailbox backend in use: the configured one, else IMAP with a host, else Maildir."""
+        if self.mail_backend is not None:
+            return self.mail_backend
+        return MailBackend.IMAP if self.imap_host else MailBackend.MAILDIR
+
+    def m365_configured(self) -> bool:
+        """True when Samverkan can get Microsoft 365 tokens itself: tenant, app, credential."""
+        return bool(
+            self.m365_tenant_id
+            and self.m365_client_id
+            and (self.m365_client_secret is not None or self.m365_certificate_file is not None)
+        )
 
     def role_of(self, ident: str) -> Role | None:
         """The configured role of a Slack/Teams user id or e-mail address, if any."""

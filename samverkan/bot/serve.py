@@ -28,6 +28,7 @@ from samverkan.clock import utc_now
 from samverkan.config import Settings
 from samverkan.intake.feeders.start import start_mail_watcher
 from samverkan.intake.feeders.watching import MailWatcher
+from samverkan.intake.m365.token import shared_auth
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import session_scope
 from samverkan.storage.reference import sync_officials
@@ -100,10 +101,18 @@ class Service:
                 "last_error": h.last_error,
                 "last_success_at": h.last_success_at.isoformat() if h.last_success_at else None,
             }
-        degraded = database != "ok" or body.get("mailbox", {}).get("state") not in (
-            None,
-            "ok",
-            "standby",
+        auth = shared_auth(self.settings)
+        token = auth.status() if auth is not None else None
+        if token is not None:  # Microsoft 365: whether Samverkan can get its tokens
+            body["m365"] = {
+                "state": "ok" if token.ok else "token_failed",
+                "last_error": token.error,
+                "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+            }
+        degraded = (
+            database != "ok"
+            or body.get("mailbox", {}).get("state") not in (None, "ok", "standby")
+            or (token is not None and not token.ok)
         )
         body["status"] = "degraded" if degraded else "ok"
         return (503 if database != "ok" else 200), body

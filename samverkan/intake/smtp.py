@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from samverkan.config import Settings, TlsMode
+from samverkan.intake.m365.token import shared_auth, smtp_xoauth2
 from samverkan.intake.outbox import FAILED, PENDING, SENT, build_mime, notice_row
 from samverkan.storage.db import session_scope
 from samverkan.storage.messages import insert_message
@@ -52,6 +53,8 @@ def _connect(settings: Settings) -> smtplib.SMTP:
             client.starttls(context=ssl.create_default_context())
     if settings.smtp_user and settings.smtp_password:
         client.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+    elif settings.smtp_user and (auth := shared_auth(settings)) is not None:
+        smtp_xoauth2(client, settings.smtp_user, auth)
     return client
 
 

@@ -1,4 +1,5 @@
-"""How far a mailbox has been read: its UIDVALIDITY and the last UID handled.
+"""How far a mailbox has been read: its UIDVALIDITY and the last UID handled (IMAP), or the
+Graph delta link to resume from.
 
 The position lives here rather than in the \\Seen flag, which anyone opening the mailbox in
 Outlook may set or clear. It is written only after a message has been handled, so after a crash
@@ -13,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from samverkan.storage.db import session_scope
-from samverkan.storage.models import MailboxStateRow
+from samverkan.storage.models import MailboxCursorRow, MailboxStateRow
 
 _2_32 = 2**32
 
@@ -53,5 +54,30 @@ def save_position(
             row = MailboxStateRow(mailbox=mailbox, uidvalidity=0, last_uid=0, updated_at=now)
         row.uidvalidity = _checked(uidvalidity)
         row.last_uid = _checked(last_uid)
+        row.updated_at = now
+        session.add(row)
+
+
+def load_cursor(engine: Engine, mailbox: str) -> str | None:
+    """The stored Graph link (``deltaLink``, or a ``nextLink`` mid-round) of ``mailbox``."""
+    with session_scope(engine) as session:
+        row = session.get(MailboxCursorRow, mailbox)
+        return row.link if row is not None else None
+
+
+def save_cursor(engine: Engine, mailbox: str, link: str | None, now: datetime) -> None:
+    """Record where reading ``mailbox`` resumes; None forgets it (start a full round).
+
+    Written only after every message before it was handled, so a crash repeats work at most.
+    """
+    with session_scope(engine) as session:
+        row = session.get(MailboxCursorRow, mailbox)
+        if link is None:
+            if row is not None:
+                session.delete(row)
+            return
+        if row is None:
+            row = MailboxCursorRow(mailbox=mailbox, link=link, updated_at=now)
+        row.link = link
         row.updated_at = now
         session.add(row)

@@ -252,3 +252,13 @@ class MailboxStateRow(SQLModel, table=True):
     uidvalidity: int = Field(sa_type=BigInteger)  # IMAP numbers are unsigned 32-bit
     last_uid: int = Field(default=0, sa_type=BigInteger)
     updated_at: datetime = _ts()
+
+
+class MailboxCursorRow(SQLModel, table=True):
+    """How far a Graph mailbox folder has been read: the delta (or next) link to resume from."""
+
+    __tablename__ = "mailbox_cursor"
+
+    mailbox: str = Field(primary_key=True)
+    link: str = Field(sa_type=Text)
+    updated_at: datetime = _ts()

@@ -42,10 +42,7 @@ namespace inbox {{
   inbox = yes
   separator = /
 }}
-passdb {{
-  driver = static
-  args = password={password}
-}}
+{passdb}
 userdb {{
   driver = static
   args = uid={uid} gid={gid} home={t}/mail/%u
@@ -67,6 +64,28 @@ service imap-login {{
 """
 
 
+STATIC_PASSDB = """passdb {{
+  driver = static
+  args = password={password}
+}}"""
+
+# Bearer tokens checked by POSTing them to an RFC 7662 introspection endpoint, as a server in
+# front of Entra ID would; the mailbox is the token's "username".
+OAUTH2_PASSDB = """passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {t}/dovecot-oauth2.conf.ext
+}}"""
+
+OAUTH2_CONF = """introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -79,6 +98,7 @@ class DovecotServer:
 
     capability: str | None = None
     tls: bool = False
+    introspection_url: str | None = None  # OAuth 2.0 bearer tokens only, checked there
     host: str = "127.0.0.1"
     port: int = field(default_factory=free_port)
     imaps_port: int = 0
@@ -118,18 +138,24 @@ class DovecotServer:
                 check=True, capture_output=True,
             )  # fmt: skip
             ssl = f"ssl = yes\nssl_cert = <{self.cafile}\nssl_key = <{key}"
+        if self.introspection_url:
+            passdb = OAUTH2_PASSDB.format(t=self.root)
+            conf = OAUTH2_CONF.format(url=self.introspection_url)
+            (self.root / "dovecot-oauth2.conf.ext").write_text(conf)
+        else:
+            passdb = STATIC_PASSDB.format(password=self.password)
         self.conf = self.root / "dovecot.conf"
         self.conf.write_text(
             CONFIG.format(
                 t=self.root,
                 port=self.port,
-                password=self.password,
                 uid=uid,
                 gid=gid,
                 login_user=login_user,
                 capability=capability,
                 ssl=ssl,
                 imaps_port=self.imaps_port,
+                passdb=passdb,
             )
         )
 

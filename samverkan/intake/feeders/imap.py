@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import random
-import shlex
 import socket
 import ssl
 import subprocess
@@ -29,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from samverkan.clock import utc_now
 from samverkan.config import Settings, TlsMode
+from samverkan.intake.feeders.imap_token import ImapConfigError, oauth2_token
 from samverkan.intake.feeders.watching import (
     BackgroundWatcher,
     Backoff,
@@ -37,6 +37,7 @@ from samverkan.intake.feeders.watching import (
     MessageProcessor,
     default_holder,
 )
+from samverkan.intake.m365.token import M365Auth
 from samverkan.intake.outcome import Outcome
 from samverkan.storage.mailbox_state import load_position, save_position
 
@@ -49,58 +50,24 @@ IDLE_REFRESH = 25 * 60.0
 """Re-issue IDLE this often: RFC 2177 lets servers drop an IDLE after 29 minutes."""
 
 
-class ImapConfigError(Exception):
-    """The IMAP settings cannot work as given (no user, no credentials, a failing token command)."""
-
-
-def oauth2_token(
-    settings: Settings,
-    *,
-    run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
-    timeout: float = 30.0,
-) -> str | None:
-    """The XOAUTH2 access token: the configured one, or a fresh one printed by the command.
-
-    The command runs without a shell; its output is never logged.
-    """
-    if settings.imap_oauth2_token is not None:
-        return settings.imap_oauth2_token.get_secret_value()
-    if not settings.imap_oauth2_command:
-        return None
-    args = shlex.split(settings.imap_oauth2_command)
-    if not args:
-        raise ImapConfigError("IMAP_OAUTH2_COMMAND är tomt")
-    try:
-        done = run(args, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise ImapConfigError(
-            f"Tokenkommandot {args[0]} svarade inte inom {timeout:.0f} s"
-        ) from exc
-    except OSError as exc:
-        raise ImapConfigError(f"Tokenkommandot {args[0]} gick inte att köra: {exc}") from exc
-    if done.returncode != 0:
-        raise ImapConfigError(f"Tokenkommandot {args[0]} avslutades med kod {done.returncode}")
-    token = done.stdout.strip()
-    if not token:
-        raise ImapConfigError(f"Tokenkommandot {args[0]} skrev ingen token")
-    return token
-
-
 def connect(
     settings: Settings,
     *,
     timeout: float = 60.0,
     ssl_context: ssl.SSLContext | None = None,
     token_runner: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
+    auth: M365Auth | None = None,
 ) -> IMAPClient:
     """A logged-in client per the settings: TLS, STARTTLS or plain; XOAUTH2 or password."""
     if not settings.imap_host:
         raise ImapConfigError("IMAP_HOST saknas")
     if not settings.imap_user:
         raise ImapConfigError("IMAP_USER saknas")
-    token = oauth2_token(settings, run=token_runner)
+    token = oauth2_token(settings, run=token_runner, auth=auth)
     if token is None and settings.imap_password is None:
-        raise ImapConfigError("Varken IMAP_PASSWORD eller IMAP_OAUTH2_TOKEN/-COMMAND är satt")
+        raise ImapConfigError(
+            "Varken IMAP_PASSWORD, IMAP_OAUTH2_TOKEN/-COMMAND eller M365_* är satt"
+        )
     mode = settings.imap_tls
     port = settings.imap_port or (993 if mode is TlsMode.SSL else 143)
     context = ssl_context or ssl.create_default_context()
@@ -263,6 +230,7 @@ class ImapWatcher(BackgroundWatcher):
         ssl_context: ssl.SSLContext | None = None,
         token_runner: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
         timeout: float = 60.0,
+        auth: M365Auth | None = None,
     ) -> None:
         super().__init__(clock=clock, sleep=sleep)
         self.timeout = timeout
@@ -282,6 +250,7 @@ class ImapWatcher(BackgroundWatcher):
         self.file_every = file_every
         self.ssl_context = ssl_context
         self.token_runner = token_runner
+        self.auth = auth
 
     # -- the outer loop: lease, connection, backoff ----------------------------------------
 
@@ -301,6 +270,7 @@ class ImapWatcher(BackgroundWatcher):
                         timeout=self.timeout,
                         ssl_context=self.ssl_context,
                         token_runner=self.token_runner,
+                        auth=self.auth,
                     )
                 except (LoginError, ImapConfigError) as exc:
                     error = f"Inloggningen på IMAP-servern {where} misslyckades: {exc}"
