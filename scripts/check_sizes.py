@@ -18,7 +18,6 @@ ALLOWED: dict[str, int] = {
     "samverkan/bot/actions.py": 602,
     "samverkan/bot/slack.py::build_app": 84,
     "samverkan/intake/extraction/extract.py": 612,
-    "samverkan/intake/feeders/imap.py": 517,
     "samverkan/intake/pipeline.py": 652,
     "samverkan/intake/reading/parse.py": 675,
     "samverkan/storage/cases.py": 588,
