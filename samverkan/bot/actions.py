@@ -64,6 +64,7 @@ from samverkan.bot.context import (
     local_time,
     missing_list,
     official_role,
+    registry_role,
 )
 from samverkan.bot.memo import memo_markdown
 from samverkan.bot.reply import (
@@ -242,7 +243,7 @@ def _assign(command: Assign, ctx: CommandContext, session: Session, now: datetim
     blocks: list[Block] = [
         paragraph(f"{case.ref}: kontaktperson är nu ", actor(command.assignee), ".")
     ]
-    if ctx.settings.role_of(command.assignee) is None:
+    if registry_role(ctx.engine, ctx.settings, command.assignee) is None:
         blocks.append(
             paragraph(
                 "Obs: ",

@@ -23,6 +23,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
+from samverkan.bot.cli_registry import committee_app, officials_app
 from samverkan.config import Settings
 from samverkan.rules.phases import Phase
 from samverkan.storage import cases as case_store
@@ -403,6 +404,9 @@ def stats(
         text = to_plain_text(stats_reply(session))
     sys.stdout.write(text)
 
+
+app.add_typer(officials_app, name="officials")
+app.add_typer(committee_app, name="committee")
 
 person_app = typer.Typer(help="Personuppgifter: utdrag och radering.", no_args_is_help=True)
 app.add_typer(person_app, name="person")

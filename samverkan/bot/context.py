@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -20,7 +21,8 @@ from samverkan.rules.komplettering import missing_items
 from samverkan.rules.model import Application
 from samverkan.rules.phases import Role
 from samverkan.storage import cases as case_store
-from samverkan.storage import reminders
+from samverkan.storage import officials, reminders
+from samverkan.storage.db import session_scope
 from samverkan.storage.models import CaseRow
 
 REMINDER_LABELS = {
@@ -40,13 +42,20 @@ class CommandContext:
     who: str
     clock: Callable[[], datetime]
 
-    @property
+    @cached_property
     def role(self) -> Role | None:
-        return self.settings.role_of(self.who)
+        """The role in the officials' registry, read once per command."""
+        return registry_role(self.engine, self.settings, self.who)
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
+
+
+def registry_role(engine: Engine, settings: Settings, who: str) -> Role | None:
+    """The role of an active official in the registry (the configuration seeds it)."""
+    with session_scope(engine) as session:
+        return officials.role_of(session, who, settings.officials)
 
 
 class Refused(Exception):

@@ -50,6 +50,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from samverkan.bot.context import registry_role
 from samverkan.bot.dispatch import Dispatcher, Platform, needs_identity
 from samverkan.bot.teams_render import CARD_CONTENT_TYPE, render_reply
 from samverkan.clock import utc_now
@@ -171,10 +172,10 @@ class TeamsAgent:
     async def _who(self, context: TurnContext, *, lookup: bool) -> str:
         ids = sender_ids(context.activity)
         for ident in ids:
-            if self.settings.role_of(ident) is not None:
+            if registry_role(self.engine, self.settings, ident) is not None:
                 return ident
         email = await _roster_email(context) if lookup else None
-        if email and self.settings.role_of(email) is not None:
+        if email and registry_role(self.engine, self.settings, email) is not None:
             return email
         return ids[0] if ids else "okänd"
 

@@ -175,6 +175,11 @@ class DecisionRow(SQLModel, table=True):
     by: str
     at: datetime = _ts()
     note: str | None = Field(default=None, sa_type=Text)
+    """The reasons the committee gave (required for a refusal)."""
+    meeting_on: date | None = None
+    """The committee meeting that decided (the appeal period runs from its minutes)."""
+    paragraph: str | None = Field(default=None, max_length=20)
+    """The paragraph (§) of the minutes."""
 
 
 class MeasurementRow(SQLModel, table=True):
@@ -191,12 +196,39 @@ class MeasurementRow(SQLModel, table=True):
 
 
 class OfficialRow(SQLModel, table=True):
+    """The officials' registry: who may change cases, and how memos and letters name them.
+
+    ``ident`` is the id the official was first registered by (from ``SAMVERKAN_OFFICIALS`` or
+    a chat mention); ``email``, ``slack_id`` and ``teams_id`` are the other ids they are known
+    by. A removed official stays as an inactive row, so configuration never brings them back.
+    """
+
     __tablename__ = "official"
 
     id: int | None = Field(default=None, primary_key=True)
     ident: str = Field(unique=True)
     role: str = Field(max_length=20)
     name: str | None = None
+    title: str | None = None
+    email: str | None = Field(default=None, unique=True)
+    slack_id: str | None = Field(default=None, unique=True, max_length=40)
+    teams_id: str | None = Field(default=None, unique=True, max_length=100)
+    active: bool = True
+    source: str = Field(default="config", max_length=10)
+    updated_by: str | None = None
+    updated_at: datetime | None = _ts(default=None)
+
+
+class CommitteeMeetingRow(SQLModel, table=True):
+    """A meeting of Tekniska nämnden and the last day a memo can be handed in for it."""
+
+    __tablename__ = "committee_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_on: date = Field(unique=True, index=True)
+    memo_deadline: date
+    added_by: str
+    added_at: datetime = _ts()
 
 
 class AreaRow(SQLModel, table=True):

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from samverkan.rules.model import Area
 from samverkan.rules.phases import Role
-from samverkan.storage.models import AreaRow, OfficialRow, ProcessRow
+from samverkan.storage.models import AreaRow, ProcessRow
+from samverkan.storage.officials import seed
 
 
 def bundled_processes() -> list[dict[str, Any]]:
@@ -83,11 +84,6 @@ def active_processes(session: Session) -> Sequence[ProcessRow]:
 
 
 def sync_officials(session: Session, officials: Mapping[str, Role]) -> None:
-    """Make the ``official`` table mirror the configured OFFICIALS (configuration is the truth)."""
-    rows = {row.ident: row for row in session.exec(select(OfficialRow)).all()}
-    for ident, role in officials.items():
-        row = rows.pop(ident, None) or OfficialRow(ident=ident, role=role.value)
-        row.role = role.value
-        session.add(row)
-    for stale in rows.values():
-        session.delete(stale)
+    """Seed the officials' registry from the configured OFFICIALS (the registry is the truth
+    once an official is in it: chat and CLI changes are kept)."""
+    seed(session, officials)
