@@ -106,10 +106,7 @@ __all__ = ["CommandContext", "handle", "help_reply"]
 
 log = logging.getLogger(__name__)
 
-
 REMINDER_HOUR = time(8, 0)
-
-
 KIND_REMINDER = {"resultat": reminders.RESULT, "effekt": reminders.EFFECT}
 
 
