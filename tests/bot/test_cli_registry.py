@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from samverkan.bot.cli import EXIT_NOT_FOUND, EXIT_USAGE
-from tests.bot.test_cli import env, run  # noqa: F401 - env is a fixture
+from tests.helpers.cli import clean_env, run  # noqa: F401 - clean_env is a fixture
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def initialised(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Path:
-    workdir: Path = request.getfixturevalue("env")
+    workdir: Path = request.getfixturevalue("clean_env")
     monkeypatch.setenv("SAMVERKAN_OFFICIALS", "U0KARIN:kontaktperson,anna.berg@malmo.se:samordnare")
     assert run(capsys, "init")[0] == 0
     return workdir
