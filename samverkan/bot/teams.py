@@ -172,10 +172,10 @@ class TeamsAgent:
     async def _who(self, context: TurnContext, *, lookup: bool) -> str:
         ids = sender_ids(context.activity)
         for ident in ids:
-            if registry_role(self.engine, self.settings, ident) is not None:
+            if registry_role(self.dispatcher.engine, self.settings, ident) is not None:
                 return ident
         email = await _roster_email(context) if lookup else None
-        if email and registry_role(self.engine, self.settings, email) is not None:
+        if email and registry_role(self.dispatcher.engine, self.settings, email) is not None:
             return email
         return ids[0] if ids else "okänd"
 
