@@ -1,7 +1,7 @@
 """officials registry, committee calendar, the meeting and paragraph of a decision
 
-Revision ID: 0002_committee_officials
-Revises: 0001
+Revision ID: 0003_committee_officials
+Revises: 0002_mailbox_cursor
 Create Date: 2026-12-02 02:20:07
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import samverkan.storage.types
 
-revision: str = "0002_committee_officials"
-down_revision: str | None = "0001"
+revision: str = "0003_committee_officials"
+down_revision: str | None = "0002_mailbox_cursor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
