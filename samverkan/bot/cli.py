@@ -195,11 +195,18 @@ def render_case_text(view: dict[str, Any]) -> str:
 def show(
     ref: Annotated[str, typer.Argument(help="Ärendets referens, t.ex. SAM-2026-0001.")],
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Visa personnummer omaskerade (registrator).")
+    ] = False,
 ) -> None:
     """Visa ett ärende."""
+    from samverkan.rules.personal import mask_data
+
     settings = load_settings()
     with database(settings) as engine, session_scope(engine) as session:
         view = case_store.case_view(session, case_store.get_case(session, ref))
+    if not full:
+        view = mask_data(view)
     if as_json:
         print_json(view)
     else:
@@ -311,9 +318,13 @@ def parse_moment(value: str) -> datetime:
 
 
 def configure_logging() -> None:
+    from samverkan.rules.personal import MaskIdentityNumbers
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskIdentityNumbers())
 
 
 rules_app = typer.Typer(help="Regeluppsättningar för kriterierna.", no_args_is_help=True)

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
 
 from samverkan.intake.outbox import FAILED, PENDING, SENT
+from samverkan.rules.personal import mask_private_contact
 from samverkan.storage.db import session_scope
 from samverkan.storage.models import MessageRow
 
@@ -71,8 +72,14 @@ class Notice:
     case_id: int | None
     kind: str | None
     text: str
-    """As queued: plain text that quotes actors, so the poster must escape all of it."""
+    """As queued: plain text that quotes actors, so the poster must escape all of it.
+
+    Identity numbers, phone numbers and street addresses are masked: a channel is read by many.
+    """
     at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", mask_private_contact(self.text))
 
 
 class NoticeNotPosted(Exception):

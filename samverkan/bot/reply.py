@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from samverkan.rules.personal import mask_identity_numbers
 from samverkan.rules.text import clean_actor_text
 
 
@@ -44,6 +45,10 @@ class Text:
 
     value: str
     from_actor: bool = False
+
+    def __post_init__(self) -> None:
+        # Chat is outside storage: no channel ever shows a personal identity number in full.
+        object.__setattr__(self, "value", mask_identity_numbers(self.value))
 
 
 def actor(value: str | None, default: str = "–") -> Text:
@@ -106,6 +111,9 @@ class Attachment:
     content_type: str
     content: str
     title: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content", mask_identity_numbers(self.content))
 
 
 Block = Paragraph | FactList | Actions

@@ -5,13 +5,16 @@ in text and HTML, the committee memo) runs over words it did not write itself: a
 mail, a stored field, what an official typed. It removes what changes what a reader believes
 without being visible: C0 and C1 control characters (a terminal obeys them) and the Unicode
 bidirectional controls that make ``https://evil.example/fdp.gnidliub`` read backwards, the
-"Trojan Source" trick. Newlines and tabs stay. Escaping for a markup (mrkdwn, Markdown, HTML)
+"Trojan Source" trick, and it masks personal identity numbers (``811218-XXXX``,
+:mod:`samverkan.rules.personal`). Newlines and tabs stay. Escaping for a markup (mrkdwn, Markdown, HTML)
 is each renderer's own business and comes after this.
 """
 
 from __future__ import annotations
 
 import re
+
+from samverkan.rules.personal import mask_identity_numbers
 
 __all__ = ["clean_actor_text", "format_sek", "plural"]
 
@@ -22,8 +25,8 @@ _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_actor_text(value: str) -> str:
-    """``value`` without control characters and bidi controls; everything else unchanged."""
-    return _BIDI.sub("", _CONTROL.sub("", value))
+    """``value`` without control characters and bidi controls, identity numbers masked."""
+    return mask_identity_numbers(_BIDI.sub("", _CONTROL.sub("", value)))
 
 
 def format_sek(amount: int | None) -> str:
