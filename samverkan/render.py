@@ -17,8 +17,6 @@ from markupsafe import Markup
 
 from samverkan.rules.text import clean_actor_text, format_sek
 
-from samverkan.rules.personal import mask_identity_numbers
-
 
 @cache
 def environment() -> Environment:
@@ -48,8 +46,7 @@ def _clean(value: Any) -> Any:
 
 
 def render(name: str, **context: Any) -> str:
-    """A rendered document leaves storage (the memo, a letter): identity numbers are masked."""
-    return mask_identity_numbers(environment().get_template(name).render(**context))
+    return environment().get_template(name).render(**context)
 
 
 @dataclass(frozen=True)
@@ -72,6 +69,4 @@ def render_email(name: str, **context: Any) -> RenderedEmail:
     text = env.get_template(f"email/{name}.txt").render(**context)
     html_name = f"email/{name}.html"
     html = env.get_template(html_name).render(**context) if _has_template(html_name) else None
-    subject, text = mask_identity_numbers(subject), mask_identity_numbers(text)
-    html = mask_identity_numbers(html) if html is not None else None
     return RenderedEmail(subject=subject, text=text, html=html)

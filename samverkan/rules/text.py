@@ -6,8 +6,8 @@ mail, a stored field, what an official typed. It removes what changes what a rea
 without being visible: C0 and C1 control characters (a terminal obeys them) and the Unicode
 bidirectional controls that make ``https://evil.example/fdp.gnidliub`` read backwards, the
 "Trojan Source" trick, and it masks personal identity numbers (``811218-XXXX``,
-:mod:`samverkan.rules.personal`). Newlines and tabs stay. Escaping for a markup (mrkdwn, Markdown, HTML)
-is each renderer's own business and comes after this.
+:mod:`samverkan.rules.personal`). Newlines and tabs stay. Escaping for a markup (mrkdwn,
+Markdown, HTML) is each renderer's own business and comes after this.
 """
 
 from __future__ import annotations
