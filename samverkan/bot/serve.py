@@ -26,7 +26,7 @@ from samverkan.bot.teams import teams_routes
 from samverkan.bot.tick import run_tick
 from samverkan.clock import utc_now
 from samverkan.config import Settings
-from samverkan.intake.feeders.start import start_mail_watcher
+from samverkan.intake.feeders.start import MailboxConfigError, start_mail_watcher
 from samverkan.intake.feeders.watching import MailWatcher
 from samverkan.intake.m365.token import shared_auth
 from samverkan.intake.pipeline import Intake
@@ -133,7 +133,10 @@ class Service:
     def start(self) -> None:
         with session_scope(self.engine) as session:  # the table mirrors SAMVERKAN_OFFICIALS
             sync_officials(session, self.settings.officials)
-        self.watcher = start_mail_watcher(self.settings, self.engine, self.intake)
+        try:
+            self.watcher = start_mail_watcher(self.settings, self.engine, self.intake)
+        except MailboxConfigError as exc:
+            raise ConfigurationError(str(exc)) from exc
         self.scheduler.add_job(
             self.tick, "interval", seconds=TICK_SECONDS, id="tick", next_run_time=utc_now()
         )

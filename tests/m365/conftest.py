@@ -11,10 +11,14 @@ import pytest
 from pydantic import SecretStr
 
 from samverkan.config import Settings
-from samverkan.intake.m365.token import ClientApp, build_app
+from samverkan.intake.m365.graph import GraphClient
+from samverkan.intake.m365.token import ClientApp, M365Auth, build_app
 from tests.imap.conftest import sqlite_engine, sqlite_url
 from tests.imap.dovecot import DovecotServer
 from tests.m365.entra import CLIENT_ID, CLIENT_SECRET, TENANT, Entra
+from tests.m365.graph_standin import Graph
+
+MAILBOX = "kontakt@malmo.example"  # a shared mailbox: no one signs in to it
 
 __all__ = ["sqlite_engine", "sqlite_url"]  # the IMAP tests' database fixtures, reused here
 
@@ -61,3 +65,23 @@ def trusting(entra: Entra | Path) -> Any:
         return build_app(settings, verify=str(cafile))
 
     return factory
+
+
+@pytest.fixture
+def graph(entra: Entra) -> Iterator[Graph]:
+    stand_in = Graph(entra)
+    stand_in.start()
+    yield stand_in
+    stand_in.stop()
+
+
+def graph_settings(entra: Entra, graph: Graph, **kw: Any) -> Settings:
+    kw.setdefault("graph_mailbox", MAILBOX)
+    return m365_settings(entra, mail_backend="graph", graph_url=graph.url, **kw)
+
+
+def graph_client_for(entra: Entra, graph: Graph, **kw: Any) -> GraphClient:
+    """A client for the stand-in mailbox whose tokens come from the Entra stand-in."""
+    settings = graph_settings(entra, graph)
+    auth = M365Auth(settings, app_factory=trusting(entra))
+    return GraphClient(graph.url, MAILBOX, auth, **kw)
