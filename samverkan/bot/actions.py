@@ -90,9 +90,9 @@ from samverkan.bot.views import (
     usage_reply,
 )
 from samverkan.intake.outbox import queue_email, queue_notice
+from samverkan.rules.assessment import after_evaluation
 from samverkan.rules.criteria import Evaluation, Status, describe_support
 from samverkan.rules.criteria import Outcome as Verdict
-from samverkan.rules.komplettering import missing_items
 from samverkan.rules.model import Application, SupportForm, SupportRequest
 from samverkan.rules.phases import TERMINAL, Phase, Role, TransitionRefused, transition
 from samverkan.rules.workdays import add_months, previous_working_day, working_day_on_or_after
@@ -265,7 +265,7 @@ def _request_info(
             f"Lägg till den med: ändra {case.ref} epost=namn@exempel.se"
         )
     evaluation = evaluation_of(session, case)
-    missing = missing_items(evaluation, ctx.intake.rules) if evaluation else []
+    missing = ctx.assessor.missing(evaluation) if evaluation else []
     queue_email(
         session,
         case=case,
@@ -490,7 +490,7 @@ def _apply(
     if edit.orgnr is not None:
         changes.update(orgnr=edit.orgnr, orgnr_valid=True)
     if edit.area is not None:
-        area = ctx.intake.gazetteer.resolve(edit.area)
+        area = ctx.assessor.resolve_area(edit.area)
         if area is None:
             raise BadArgument(
                 command, f"Hittar inget område '{edit.area}' i Malmös områdesregister."
@@ -521,14 +521,31 @@ def _support(
     return tuple(by_form.values())
 
 
+def _evaluate(
+    session: Session,
+    case: CaseRow,
+    app: Application,
+    ctx: CommandContext,
+    *,
+    trigger: str,
+    now: datetime,
+) -> Evaluation:
+    """Judge the application as intake would and keep the verdict with its rule-set id."""
+    evaluation = ctx.assessor.evaluate(session.connection(), app, case_id=case.id)
+    case_store.save_evaluation(session, case, evaluation.to_dict(), trigger=trigger, now=now)
+    return evaluation
+
+
 def _after_evaluation(
     session: Session, case: CaseRow, evaluation: Evaluation, ctx: CommandContext, now: datetime
 ) -> list[Block]:
-    """A complete application goes to assessment, as intake would move it."""
+    """The case moves as the verdict says, by the rule intake follows too."""
     blocks: list[Block] = [paragraph(f"Bedömning: {evaluation.outcome.label}.")]
-    complete = evaluation.outcome is Verdict.COMPLETE
-    if complete and Phase(case.phase) in (Phase.INKOMMEN, Phase.KOMPLETTERING):
-        _move(session, case, Phase.BEDOMNING, ctx, "ansökan är komplett", now)
+    move = after_evaluation(
+        Phase(case.phase), evaluation.outcome, by=ctx.who, role=official_role(ctx), now=now
+    )
+    if move is not None:
+        case_store.record_transition(session, case, move)
     if evaluation.outcome is Verdict.NOT_ELIGIBLE:
         failed = [r.reason for r in evaluation.results if r.status is Status.NOT_MET]
         blocks.append(paragraph("Ej uppfyllt: ", actor("; ".join(failed))))
@@ -548,7 +565,7 @@ def _edit(command: EditFields, ctx: CommandContext, session: Session, now: datet
     case_store.save_application(session, case, app, now=now)
     changed = "; ".join(f"{k}={v}" for k, v in command.edit.written.items())
     decisions.record_change(session, case, by=ctx.who, why=f"rättelse: {changed}", now=now)
-    evaluation = ctx.intake.evaluate_case(session, case, app, trigger="rättelse", now=now)
+    evaluation = _evaluate(session, case, app, ctx, trigger="rättelse", now=now)
     blocks = _after_evaluation(session, case, evaluation, ctx, now)
     return _moved(case, "Uppgifterna är ändrade.", paragraph("Ändrat: ", actor(changed)), *blocks)
 
@@ -565,7 +582,7 @@ def _new(command: NewCase, ctx: CommandContext, session: Session, now: datetime)
         now=now,
     )
     case = case_store.create_case(session, app, moves=[move], origin="chat", now=now)
-    evaluation = ctx.intake.evaluate_case(session, case, app, trigger="ansökan", now=now)
+    evaluation = _evaluate(session, case, app, ctx, trigger="ansökan", now=now)
     blocks = _after_evaluation(session, case, evaluation, ctx, now)
     queue_notice(
         session,
@@ -582,7 +599,7 @@ def _add_process(
 ) -> Reply:
     names = []
     for written in command.areas:
-        area = ctx.intake.gazetteer.resolve(written)
+        area = ctx.assessor.resolve_area(written)
         if area is None:
             raise BadArgument(
                 "process", f"Hittar inget område '{written}' i Malmös områdesregister."

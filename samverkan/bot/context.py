@@ -14,10 +14,9 @@ from sqlmodel import Session
 
 from samverkan.bot.reply import Block, Fact, FactList, Text, actor
 from samverkan.config import Settings
-from samverkan.intake.pipeline import Intake
+from samverkan.intake.assessor import Assessor
 from samverkan.intake.reading.noise import is_noreply_address
 from samverkan.rules.criteria import Evaluation, Status
-from samverkan.rules.komplettering import missing_items
 from samverkan.rules.model import Application
 from samverkan.rules.phases import Role
 from samverkan.storage import cases as case_store
@@ -34,11 +33,15 @@ REMINDER_LABELS = {
 
 @dataclass(frozen=True)
 class CommandContext:
-    """Who is asking, and the service they ask; ``clock`` is the only source of "now"."""
+    """Who is asking, and the service they ask; ``clock`` is the only source of "now".
+
+    ``assessor`` is the one intake judges with, so a correction in chat is judged as a reply by
+    e-mail would be.
+    """
 
     engine: Engine
     settings: Settings
-    intake: Intake
+    assessor: Assessor
     who: str
     clock: Callable[[], datetime]
 
@@ -103,7 +106,7 @@ def applicant_address(app: Application) -> str | None:
 
 
 def missing_list(evaluation: Evaluation, ctx: CommandContext) -> list[Block]:
-    lines = missing_items(evaluation, ctx.intake.rules)
+    lines = ctx.assessor.missing(evaluation)
     if not lines:
         return []
     names = [r.name or r.id for r in evaluation.results if r.status is Status.MISSING]

@@ -64,7 +64,7 @@ class Dispatcher:
     clock: Callable[[], datetime]
 
     def context(self, who: str) -> CommandContext:
-        return CommandContext(self.engine, self.settings, self.intake, who, self.clock)
+        return CommandContext(self.engine, self.settings, self.intake.assessor, who, self.clock)
 
     def dispatch(self, text: str, who: str | None, platform: Platform) -> Reply:
         """Run one chat text as ``who`` (canonical id or e-mail; None: unknown); never raises."""

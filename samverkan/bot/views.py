@@ -83,7 +83,7 @@ def list_cases(command: ListCases, ctx: CommandContext, session: Session) -> Rep
     if command.phase is None:
         rows = [c for c in rows if Phase(c.phase) not in TERMINAL]
     if command.area:
-        area = ctx.intake.gazetteer.resolve(command.area)
+        area = ctx.assessor.resolve_area(command.area)
         name = area.name if area else command.area
         rows = [c for c in rows if _in_area(c, name)]
     scope = f"i fas {command.phase.label}" if command.phase else "pågående"

@@ -7,81 +7,56 @@ idempotent, so handing the same message twice is harmless. ``samverkan ingest`` 
 mailboxes through :meth:`Intake.process_all`: the same steps with the same results, a hundred
 messages to a transaction, which is what makes a bulk load cheap.
 
-The hot path writes with prebuilt Core statements on a plain connection (see
+The verdict comes from the one :class:`~samverkan.intake.assessor.Assessor` the chat commands
+use too, and what follows it from :func:`samverkan.rules.assessment.after_evaluation`. The hot
+path writes with prebuilt Core statements on a plain connection (see
 ``storage.cases.CaseWrites``): per message, building statements and ORM objects used to cost
 more than parsing the message.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session
 
 from samverkan.clock import utc_now
 from samverkan.config import Settings
+from samverkan.intake.assessor import CLOSED, Assessor, load_rules
 from samverkan.intake.extraction.extract import extract
 from samverkan.intake.outbox import email_row, notice_row
 from samverkan.intake.outcome import IngestResult, Outcome
 from samverkan.intake.reading.noise import autoreply_allowed, is_noreply_address, noise_reason
 from samverkan.intake.reading.parse import Limits, ParsedMessage, ParseError, parse_message
-from samverkan.rules.criteria import (
-    ActiveCase,
-    CoordinationContext,
-    Evaluation,
-    ExistingProcess,
-    Status,
-    evaluate,
-)
-from samverkan.rules.criteria import (
-    Outcome as Verdict,
-)
+from samverkan.intake.unit import Incoming, Seen, Unit
+from samverkan.rules.assessment import after_evaluation
+from samverkan.rules.criteria import Evaluation, Status
+from samverkan.rules.criteria import Outcome as Verdict
 from samverkan.rules.gazetteer import Gazetteer
-from samverkan.rules.komplettering import missing_items
-from samverkan.rules.model import Application, Area
-from samverkan.rules.phases import (
-    TERMINAL,
-    Phase,
-    Role,
-    Transition,
-    TransitionRefused,
-    transition,
-)
-from samverkan.rules.ruleset import RuleSet, bundled_ruleset_path, load_ruleset
+from samverkan.rules.model import Application
+from samverkan.rules.phases import TERMINAL, Phase, Role, Transition, transition
+from samverkan.rules.ruleset import RuleSet
 from samverkan.storage import cases as case_store
 from samverkan.storage.cases import StoredCase
-from samverkan.storage.messages import message_values, recent_acks_to, seen_messages
-from samverkan.storage.models import CaseRow
-from samverkan.storage.reference import active_processes
+from samverkan.storage.messages import message_values, seen_messages
 
 log = logging.getLogger(__name__)
 
 REF_IN_SUBJECT = re.compile(r"\bSAM-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 SYSTEM = "system"
-PROCESS_CACHE_SECONDS = 10.0
 BATCH_MESSAGES = 100
 BATCH_BYTES = 8_000_000
-AREA_CACHE_SIZE = 10_000  # names come from the gazetteer or the actors' own words
-ACTIVE_CACHE_CASES = 20_000  # open cases a batch keeps at hand (a few MB at most)
-
-
-def load_rules(settings: Settings) -> RuleSet:
-    """The configured rule set, or the bundled one; a broken file raises ``RuleSetError``."""
-    return load_ruleset(settings.rules_file or bundled_ruleset_path())
 
 
 class Intake:
-    """The intake pipeline bound to a database, the rule set and the gazetteer."""
+    """The intake pipeline bound to a database and the assessor."""
 
     def __init__(
         self,
@@ -90,46 +65,42 @@ class Intake:
         *,
         rules: RuleSet | None = None,
         gazetteer: Gazetteer | None = None,
+        assessor: Assessor | None = None,
         clock: Callable[[], datetime] = utc_now,
         limits: Limits | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
-        self.rules = rules or load_rules(settings)
-        self.gazetteer = gazetteer or Gazetteer.bundled()
+        self.assessor = assessor or Assessor(rules or load_rules(settings), gazetteer)
         self.clock = clock
         self.limits = limits or Limits()
-        self._related_cache: dict[str, list[str]] = {}
-        self._areas: dict[str, Area] = {}
-        self._process_cache: tuple[float, list[ExistingProcess] | None] = (0.0, None)
 
     # -- the pipeline ---------------------------------------------------------------------
 
     def process(self, raw: bytes, *, source: str) -> IngestResult:
         """Handle one message end to end and commit; never raises for bad input."""
-        now = self.clock()
-        digest = hashlib.sha256(raw).hexdigest()
+        mail = self._incoming(raw, source)
         try:
             msg = parse_message(raw, self.limits)
         except ParseError as exc:
-            return self._quarantine(raw, digest, source, str(exc), now)
+            return self._quarantine(mail, str(exc))
         except Exception as exc:  # a parser bug must not lose the message either
             log.exception("parser failed on %s", source)
-            return self._quarantine(raw, digest, source, f"oväntat fel vid tolkning: {exc}", now)
+            return self._quarantine(mail, f"oväntat fel vid tolkning: {exc}")
         try:
             with self.engine.begin() as conn:
-                unit = _Unit(conn, _seen_by(conn, [(digest, msg.message_id)]))
-                result = self._store(unit, msg, raw, digest, source, now)
-                unit.writes.flush(conn)
+                unit = Unit(conn, _seen_by(conn, [(mail.digest, msg.message_id)]))
+                result = self._store(unit, mail, msg)
+                unit.finish()
                 return result
         except IntegrityError:
             # Another instance stored the same message between our check and our insert.
-            return IngestResult(source, Outcome.DUPLICATE, self._case_of(msg, digest), None)
+            return IngestResult(source, Outcome.DUPLICATE, self._case_of(mail, msg), None)
         except SQLAlchemyError:
             raise  # the database is away: the feeder keeps the message and tries again
         except Exception as exc:  # a bug in extraction must not lose the message
             log.exception("intake failed on %s", source)
-            return self._quarantine(raw, digest, source, f"oväntat fel vid behandling: {exc}", now)
+            return self._quarantine(mail, f"oväntat fel vid behandling: {exc}")
 
     def process_batch(self, items: Sequence[tuple[bytes, str]]) -> list[IngestResult]:
         """Handle ``(raw, source)`` pairs in one transaction: what :meth:`process` does for each,
@@ -182,6 +153,9 @@ class Intake:
             size += len(item[0])
         yield from self.process_batch(pending)
 
+    def _incoming(self, raw: bytes, source: str) -> Incoming:
+        return Incoming(raw, source, hashlib.sha256(raw).hexdigest(), self.clock())
+
     def _store_batch(
         self, conn: Connection, items: Sequence[tuple[bytes, str]]
     ) -> list[IngestResult]:
@@ -195,61 +169,51 @@ class Intake:
         keys = [
             (d, m.message_id if isinstance(m, ParsedMessage) else None) for _, _, d, m in parsed
         ]
-        unit = _Unit(conn, _seen_by(conn, keys))
+        unit = Unit(conn, _seen_by(conn, keys))
         unit.senders = [
             m.sender_addr for *_, m in parsed if isinstance(m, ParsedMessage) and m.sender_addr
         ]
         results = []
         for raw, source, digest, msg in parsed:
-            now = self.clock()
+            mail = Incoming(raw, source, digest, self.clock())
             if isinstance(msg, ParsedMessage):
-                results.append(self._store(unit, msg, raw, digest, source, now))
+                results.append(self._store(unit, mail, msg))
             else:
-                results.append(self._quarantine_in(unit, raw, digest, source, msg, now))
-        unit.writes.flush(conn)
+                results.append(self._quarantine_in(unit, mail, msg))
+        unit.finish()
         return results
 
-    def _store(
-        self,
-        unit: _Unit,
-        msg: ParsedMessage,
-        raw: bytes,
-        digest: str,
-        source: str,
-        now: datetime,
-    ) -> IngestResult:
-        seen, ref = unit.seen(digest, msg.message_id)
+    def _store(self, unit: Unit, mail: Incoming, msg: ParsedMessage) -> IngestResult:
+        seen, ref = unit.seen(mail.digest, msg.message_id)
         if seen:
-            return IngestResult(source, Outcome.DUPLICATE, ref, None)
+            return IngestResult(mail.source, Outcome.DUPLICATE, ref, None)
 
         reason = noise_reason(msg)
         if reason is not None:
-            self._save_inbound(unit, msg, raw, digest, source, None, Outcome.IGNORED, reason, now)
-            return IngestResult(source, Outcome.IGNORED, None, reason)
+            self._save_inbound(unit, mail, msg, None, Outcome.IGNORED, reason)
+            return IngestResult(mail.source, Outcome.IGNORED, None, reason)
 
         case = self._thread_of(unit, msg)
         if case is not None:
-            self._append(unit, case, msg, raw, digest, source, now)
-            return IngestResult(source, Outcome.APPENDED, case.ref, None)
+            self._append(unit, mail, msg, case)
+            return IngestResult(mail.source, Outcome.APPENDED, case.ref, None)
 
-        if not self._application_text(msg).strip():
+        if not _application_text(msg).strip():
             # Nothing to read (say, a lone photo from an unknown sender): an official looks.
             reason = "inget läsbart innehåll: varken text eller bilaga med text"
-            return self._quarantine_in(unit, raw, digest, source, reason, now)
+            return self._quarantine_in(unit, mail, reason)
 
-        case = self._open_case(unit, msg, raw, digest, source, now)
-        return IngestResult(source, Outcome.CREATED, case.ref, None)
+        case = self._open_case(unit, mail, msg)
+        return IngestResult(mail.source, Outcome.CREATED, case.ref, None)
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _case_of(self, msg: ParsedMessage, digest: str) -> str | None:
+    def _case_of(self, mail: Incoming, msg: ParsedMessage) -> str | None:
         with self.engine.connect() as conn:
-            _, ref = _Unit(conn, _seen_by(conn, [(digest, msg.message_id)])).seen(
-                digest, msg.message_id
-            )
-            return ref
+            keys = [(mail.digest, msg.message_id)]
+            return Unit(conn, _seen_by(conn, keys)).seen(mail.digest, msg.message_id)[1]
 
-    def _thread_of(self, unit: _Unit, msg: ParsedMessage) -> StoredCase | None:
+    def _thread_of(self, unit: Unit, msg: ParsedMessage) -> StoredCase | None:
         """The case a reply belongs to: a reference in the subject, or a known Message-ID."""
         for match in REF_IN_SUBJECT.finditer(msg.subject):
             ref = f"SAM-{match.group(1)}-{match.group(2)}"
@@ -262,194 +226,77 @@ class Intake:
         unit.writes.flush(unit.conn)  # a reply may name one of our queued messages
         return case_store.case_of_messages(unit.conn, ids)
 
-    def _application_text(self, msg: ParsedMessage) -> str:
-        parts = [msg.new_text]
-        parts += [a.text for a in msg.attachments if a.text]
-        parts += [m.new_text for m in msg.attached_messages if m.new_text]
-        return "\n\n".join(p for p in parts if p)
-
     def _extract(self, msg: ParsedMessage) -> Application:
         return extract(
-            self._application_text(msg),
+            _application_text(msg),
             subject=msg.subject,
             sender_name=msg.sender_name,
             sender_addr=msg.sender_addr,
             signature=msg.signature,
-            gazetteer=self.gazetteer,
+            gazetteer=self.assessor.gazetteer,
         )
 
-    def _open_case(
-        self,
-        unit: _Unit,
-        msg: ParsedMessage,
-        raw: bytes,
-        digest: str,
-        source: str,
-        now: datetime,
-    ) -> StoredCase:
+    def _open_case(self, unit: Unit, mail: Incoming, msg: ParsedMessage) -> StoredCase:
         app = self._extract(msg)
         # Judged before the case row exists, so the case is written once, in its final phase.
-        evaluation = evaluate(app, self.rules, self._context(unit.conn, None, app, unit))
+        evaluation = self.assessor.evaluate(unit.conn, app, open_cases=unit.open_cases)
+        now = mail.now
         moves = [
             transition(
                 None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why="ansökan via e-post", now=now
             )
         ]
-        onward = self._next_after_evaluation(Phase.INKOMMEN, evaluation, now)
-        if onward is not None:
-            moves.append(onward)
-        writes = unit.writes
-        case = writes.open_case(unit.conn, app, moves=moves, origin="email", now=now)
-        if app.area is not None and case.phase not in _CLOSED:
-            unit.opened(
-                app.area.name, case.id, ActiveCase(ref=case.ref, area=self._area(app.area.name))
-            )
-        writes.evaluation(case.id, evaluation.to_dict(), trigger="ansökan", now=now)
-        self._save_inbound(unit, msg, raw, digest, source, case, Outcome.CREATED, None, now)
+        moves += _onward(Phase.INKOMMEN, evaluation, now)
+        case = unit.writes.open_case(unit.conn, app, moves=moves, origin="email", now=now)
+        if app.area is not None and case.phase not in CLOSED:
+            active = self.assessor.active_case(case.ref, app.area.name)
+            unit.open_cases.opened(app.area.name, case.id, active)
+        unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="ansökan", now=now)
+        self._save_inbound(unit, mail, msg, case, Outcome.CREATED, None)
         overlap = next((r for r in evaluation.results if r.id == "overlapp"), None)
         if overlap is not None and overlap.status is Status.WARNING:
-            writes.message(
-                notice_row(
-                    case_id=case.id, kind="overlap", text=f"{case.ref}: {overlap.reason}", now=now
-                )
-            )
-        self._acknowledge(unit, case, app, msg, evaluation, now)
-        writes.message(
-            notice_row(
-                case_id=case.id,
-                kind="new_case",
-                text=f"Nytt ärende {case.ref}: {app.title or msg.subject or '(utan ämne)'}",
-                now=now,
-            )
-        )
+            text = f"{case.ref}: {overlap.reason}"
+            unit.writes.message(notice_row(case_id=case.id, kind="overlap", text=text, now=now))
+        self._acknowledge(unit, mail, msg, case, app, evaluation)
+        title = app.title or msg.subject or "(utan ämne)"
+        text = f"Nytt ärende {case.ref}: {title}"
+        unit.writes.message(notice_row(case_id=case.id, kind="new_case", text=text, now=now))
         return case
 
-    def _append(
-        self,
-        unit: _Unit,
-        case: StoredCase,
-        msg: ParsedMessage,
-        raw: bytes,
-        digest: str,
-        source: str,
-        now: datetime,
-    ) -> None:
-        self._save_inbound(unit, msg, raw, digest, source, case, Outcome.APPENDED, None, now)
+    def _append(self, unit: Unit, mail: Incoming, msg: ParsedMessage, case: StoredCase) -> None:
+        now = mail.now
+        self._save_inbound(unit, mail, msg, case, Outcome.APPENDED, None)
         if Phase(case.phase) in TERMINAL:
+            text = f"Svar i avslutat ärende {case.ref}"
             unit.writes.message(
-                notice_row(
-                    case_id=case.id,
-                    kind="reply_closed",
-                    text=f"Svar i avslutat ärende {case.ref}",
-                    now=now,
-                )
+                notice_row(case_id=case.id, kind="reply_closed", text=text, now=now)
             )
             return
-        facts = replace(self._extract(msg), title=None)
-        updated = case.app.merged_with(facts)
-        evaluation = evaluate(updated, self.rules, self._context(unit.conn, case.id, updated, unit))
-        move = self._next_after_evaluation(Phase(case.phase), evaluation, now)
-        unit.writes.change_case(
-            unit.conn, case, updated, moves=[move] if move is not None else [], now=now
+        updated = case.app.merged_with(replace(self._extract(msg), title=None))
+        evaluation = self.assessor.evaluate(
+            unit.conn, updated, case_id=case.id, open_cases=unit.open_cases
         )
-        if updated.area is not None and case.phase not in _CLOSED:
-            active = ActiveCase(ref=case.ref, area=self._area(updated.area.name))
-            unit.changed(case.id, updated.area.name, active)
+        moves = _onward(Phase(case.phase), evaluation, now)
+        unit.writes.change_case(unit.conn, case, updated, moves=moves, now=now)
+        if updated.area is not None and case.phase not in CLOSED:
+            active = self.assessor.active_case(case.ref, updated.area.name)
+            unit.open_cases.changed(case.id, updated.area.name, active)
         else:
-            unit.changed(case.id, None, None)
+            unit.open_cases.changed(case.id, None, None)
         unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="svar", now=now)
-        unit.writes.message(
-            notice_row(case_id=case.id, kind="reply", text=f"Svar i ärende {case.ref}", now=now)
-        )
-
-    def evaluate_case(
-        self, session: Session, case: CaseRow, app: Application, *, trigger: str, now: datetime
-    ) -> Evaluation:
-        """Judge the application and store the verdict with the rule-set version."""
-        evaluation = evaluate(app, self.rules, self._context(session.connection(), case.id, app))
-        case_store.save_evaluation(session, case, evaluation.to_dict(), trigger=trigger, now=now)
-        return evaluation
-
-    def _context(
-        self, conn: Connection, case_id: int | None, app: Application, unit: _Unit | None = None
-    ) -> CoordinationContext:
-        processes = self._processes(conn)
-        if app.area is None or not app.area.in_malmo:
-            return CoordinationContext(processes=processes)
-        # Only cases in a related area can overlap; asking for those keeps this step from
-        # growing with the number of all cases.
-        names = tuple(self._related_names(app.area))
-        others = unit.active.get(names) if unit is not None else None
-        if others is None:
-            others = [
-                (name, other, ActiveCase(ref=ref, area=self._area(name)))
-                for name, other, ref in case_store.active_cases_in(conn, names, closed=_CLOSED)
-            ]
-            if unit is not None:
-                unit.keep_active(names, others)
-        active = [a for _, other, a in others if other != case_id]
-        return CoordinationContext(processes=processes, active_cases=active)
-
-    def _processes(self, conn: Connection) -> list[ExistingProcess]:
-        """The registry, re-read at most every few seconds (it changes a few times a year)."""
-        fresh_at, cached = self._process_cache
-        if cached is None or time.monotonic() - fresh_at > PROCESS_CACHE_SECONDS:
-            with Session(bind=conn) as session:
-                cached = [
-                    ExistingProcess(
-                        name=p.name, areas=tuple(self._area(a) for a in p.areas), contact=p.contact
-                    )
-                    for p in active_processes(session)
-                ]
-            self._process_cache = (time.monotonic(), cached)
-        return cached
-
-    def _area(self, name: str) -> Area:
-        """Cached: the overlap check asks for the area of every active case in the area."""
-        area = self._areas.get(name)
-        if area is None:
-            area = self.gazetteer.resolve(name) or Area(name, True)
-            if len(self._areas) < AREA_CACHE_SIZE:
-                self._areas[name] = area
-        return area
-
-    def _related_names(self, area: Area) -> list[str]:
-        """Names of every area that is, contains or lies inside ``area``."""
-        if area.name not in self._related_cache:
-            self._related_cache[area.name] = sorted(
-                {area.name, *area.parents}
-                | {a.name for a in self.gazetteer.areas() if area.name in a.parents}
-            )
-        return self._related_cache[area.name]
-
-    def _next_after_evaluation(
-        self, current: Phase, evaluation: Evaluation, now: datetime
-    ) -> Transition | None:
-        """Incomplete asks the actor for more; complete goes to the contact person."""
-        if evaluation.outcome is Verdict.INCOMPLETE and current is Phase.INKOMMEN:
-            target, why = Phase.KOMPLETTERING, "uppgifter saknas"
-        elif evaluation.outcome is Verdict.COMPLETE and current in (
-            Phase.INKOMMEN,
-            Phase.KOMPLETTERING,
-        ):
-            target, why = Phase.BEDOMNING, "ansökan är komplett"
-        else:
-            return None
-        try:
-            return transition(current, target, by=SYSTEM, role=Role.SYSTEM, why=why, now=now)
-        except TransitionRefused:
-            return None
+        text = f"Svar i ärende {case.ref}"
+        unit.writes.message(notice_row(case_id=case.id, kind="reply", text=text, now=now))
 
     def _acknowledge(
         self,
-        unit: _Unit,
+        unit: Unit,
+        mail: Incoming,
+        msg: ParsedMessage,
         case: StoredCase,
         app: Application,
-        msg: ParsedMessage,
         evaluation: Evaluation,
-        now: datetime,
     ) -> None:
-        to = msg.sender_addr
+        to, now = msg.sender_addr, mail.now
         if not to or is_noreply_address(to):
             return
         since = now - timedelta(days=1)
@@ -457,6 +304,7 @@ class Intake:
         if not autoreply_allowed(previous, now):
             log.info("auto-reply limit reached for a sender; no acknowledgement for %s", case.ref)
             return
+        contact = self.settings.contact_address
         _, row = email_row(
             case_id=case.id,
             tag=case.ref,
@@ -465,11 +313,11 @@ class Intake:
                 "ref": case.ref,
                 "contact_name": app.contact_name,
                 "area": app.area.name if app.area and app.area.in_malmo else None,
-                "missing": missing_items(evaluation, self.rules),
+                "missing": self.assessor.missing(evaluation),
                 "not_eligible": evaluation.outcome is Verdict.NOT_ELIGIBLE,
-                "contact_address": self.settings.contact_address,
+                "contact_address": contact,
             },
-            sender=self.settings.contact_address,
+            sender=contact,
             to=to,
             kind="ack",
             now=now,
@@ -481,172 +329,99 @@ class Intake:
 
     def _save_inbound(
         self,
-        unit: _Unit,
+        unit: Unit,
+        mail: Incoming,
         msg: ParsedMessage,
-        raw: bytes,
-        digest: str,
-        source: str,
         case: StoredCase | None,
         outcome: Outcome,
         reason: str | None,
-        now: datetime,
     ) -> None:
-        unit.writes.message(
-            message_values(
-                case_id=case.id if case else None,
-                direction="in",
-                channel="email",
-                message_id=msg.message_id,
-                digest=digest,
-                in_reply_to=msg.in_reply_to,
-                references=" ".join(msg.references) or None,
-                subject=msg.subject,
-                sender=msg.sender_addr,
-                recipients=", ".join(msg.to) or None,
-                body_text=msg.text,
-                raw=raw,
-                source=source,
-                outcome=outcome.value,
-                reason=reason,
-                at=now,
-            ),
-            [
-                {
-                    "filename": att.filename,
-                    "content_type": att.content_type,
-                    "claimed_type": att.claimed_type,
-                    "size": att.size,
-                    "data": att.data or None,
-                    "text": att.text,
-                    "skipped_reason": att.skipped_reason,
-                }
-                for att in msg.attachments
-            ],
+        row = message_values(
+            case_id=case.id if case else None,
+            direction="in",
+            channel="email",
+            message_id=msg.message_id,
+            digest=mail.digest,
+            in_reply_to=msg.in_reply_to,
+            references=" ".join(msg.references) or None,
+            subject=msg.subject,
+            sender=msg.sender_addr,
+            recipients=", ".join(msg.to) or None,
+            body_text=msg.text,
+            raw=mail.raw,
+            source=mail.source,
+            outcome=outcome.value,
+            reason=reason,
+            at=mail.now,
         )
-        unit.remember(digest, msg.message_id, case.ref if case else None)
+        unit.writes.message(row, _attachment_rows(msg))
+        unit.remember(mail.digest, msg.message_id, case.ref if case else None)
 
-    def _quarantine(
-        self, raw: bytes, digest: str, source: str, reason: str, now: datetime
-    ) -> IngestResult:
+    def _quarantine(self, mail: Incoming, reason: str) -> IngestResult:
         """Keep what we could not read, with the reason, and tell the officials."""
         try:
             with self.engine.begin() as conn:
-                unit = _Unit(conn, _seen_by(conn, [(digest, None)]))
-                result = self._quarantine_in(unit, raw, digest, source, reason, now)
-                unit.writes.flush(conn)
+                unit = Unit(conn, _seen_by(conn, [(mail.digest, None)]))
+                result = self._quarantine_in(unit, mail, reason)
+                unit.finish()
                 return result
         except IntegrityError:
-            return IngestResult(source, Outcome.DUPLICATE, None, None)
+            return IngestResult(mail.source, Outcome.DUPLICATE, None, None)
 
-    def _quarantine_in(
-        self, unit: _Unit, raw: bytes, digest: str, source: str, reason: str, now: datetime
-    ) -> IngestResult:
-        if unit.seen(digest, None)[0]:
-            return IngestResult(source, Outcome.DUPLICATE, None, None)
+    def _quarantine_in(self, unit: Unit, mail: Incoming, reason: str) -> IngestResult:
+        if unit.seen(mail.digest, None)[0]:
+            return IngestResult(mail.source, Outcome.DUPLICATE, None, None)
         row = message_values(
             direction="in",
             channel="email",
-            digest=digest,
-            raw=raw,
-            source=source,
+            digest=mail.digest,
+            raw=mail.raw,
+            source=mail.source,
             outcome=Outcome.QUARANTINED.value,
             reason=reason,
-            at=now,
+            at=mail.now,
         )
         unit.writes.message(row)
-        unit.remember(digest, None, None)
-        unit.writes.message(
-            notice_row(
-                case_id=None,
-                kind="quarantine",
-                text=f"Ett e-postmeddelande lades i karantän: {reason}",
-                now=now,
-            )
-        )
-        return IngestResult(source, Outcome.QUARANTINED, None, reason)
+        unit.remember(mail.digest, None, None)
+        text = f"Ett e-postmeddelande lades i karantän: {reason}"
+        unit.writes.message(notice_row(case_id=None, kind="quarantine", text=text, now=mail.now))
+        return IngestResult(mail.source, Outcome.QUARANTINED, None, reason)
 
 
-_CLOSED = tuple(p.value for p in TERMINAL)
+def _onward(current: Phase, evaluation: Evaluation, now: datetime) -> list[Transition]:
+    """The move the verdict makes, by the rule chat follows too."""
+    move = after_evaluation(current, evaluation.outcome, by=SYSTEM, role=Role.SYSTEM, now=now)
+    return [move] if move is not None else []
 
 
-def _seen_by(conn: Connection, keys: Sequence[tuple[str, str | None]]) -> _Seen:
+def _application_text(msg: ParsedMessage) -> str:
+    """What the actor wrote: the new text, and the text of attachments and attached mail."""
+    parts = [msg.new_text]
+    parts += [a.text for a in msg.attachments if a.text]
+    parts += [m.new_text for m in msg.attached_messages if m.new_text]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _attachment_rows(msg: ParsedMessage) -> list[dict[str, object]]:
+    return [
+        {
+            "filename": att.filename,
+            "content_type": att.content_type,
+            "claimed_type": att.claimed_type,
+            "size": att.size,
+            "data": att.data or None,
+            "text": att.text,
+            "skipped_reason": att.skipped_reason,
+        }
+        for att in msg.attachments
+    ]
+
+
+def _seen_by(conn: Connection, keys: Sequence[tuple[str, str | None]]) -> Seen:
     """Which of these (digest, Message-ID) pairs are stored already, and in which case."""
     digests = [d for d, _ in keys]
     ids = [m for _, m in keys if m]
-    seen = _Seen()
+    seen = Seen()
     for digest, message_id, ref in seen_messages(conn, digests, ids):
         seen.add(digest, message_id, ref)
     return seen
-
-
-@dataclass
-class _Seen:
-    """Digests and Message-IDs known to be stored, with the reference of their case."""
-
-    digests: dict[str, str | None] = field(default_factory=dict)
-    message_ids: dict[str, str | None] = field(default_factory=dict)
-
-    def add(self, digest: str | None, message_id: str | None, ref: str | None) -> None:
-        if digest:
-            self.digests[digest] = ref
-        if message_id:
-            self.message_ids[message_id] = ref
-
-
-_ActiveCases = list[tuple[str, int, ActiveCase]]  # (area name, case id, case), as stored
-
-
-@dataclass
-class _Unit:
-    """One transaction of intake: its connection, what is stored, the rows still to write.
-
-    ``active`` holds the open cases per set of related areas already read in this
-    transaction, kept up to date as cases are opened, so a batch asks for them once.
-    """
-
-    conn: Connection
-    known: _Seen
-    writes: case_store.CaseWrites = field(default_factory=case_store.CaseWrites)
-    active: dict[tuple[str, ...], _ActiveCases] = field(default_factory=dict)
-    acks: dict[str, list[datetime]] = field(default_factory=dict)
-    senders: Sequence[str] = ()  # whose auto-replies to read at the first need, in one query
-
-    def acks_to(self, to: str, since: datetime) -> list[datetime]:
-        """When ``to`` got an auto-reply since ``since``: stored ones and those queued in this
-        unit (which :meth:`Intake._acknowledge` adds)."""
-        if to not in self.acks:
-            wanted = {to, *(s for s in self.senders if s not in self.acks)}
-            # A day more than asked: the clock may step back a little between messages.
-            found = recent_acks_to(self.conn, wanted, since - timedelta(days=1))
-            for sender in wanted:
-                self.acks[sender] = found.get(sender, [])
-        return self.acks[to]
-
-    def keep_active(self, names: tuple[str, ...], cases: _ActiveCases) -> None:
-        """Keep what was read, unless that would hold more than a bounded number of cases."""
-        if sum(map(len, self.active.values())) + len(cases) <= ACTIVE_CACHE_CASES:
-            self.active[names] = cases
-
-    def changed(self, case_id: int, area: str | None, case: ActiveCase | None) -> None:
-        """A case's area or phase changed: it is found where its new area is, if still open."""
-        for cases in self.active.values():
-            cases[:] = [c for c in cases if c[1] != case_id]
-        if area is not None and case is not None:
-            self.opened(area, case_id, case)
-
-    def opened(self, area: str, case_id: int, case: ActiveCase) -> None:
-        """A case opened in ``area``: add it where a query would now find it, in its order."""
-        for names, cases in self.active.items():
-            if area in names:
-                bisect.insort(cases, (area, case_id, case), key=lambda c: (c[0], c[1]))
-
-    def seen(self, digest: str, message_id: str | None) -> tuple[bool, str | None]:
-        """Whether the message is stored already and, if so, its case reference."""
-        if digest in self.known.digests:
-            return True, self.known.digests[digest]
-        if message_id and message_id in self.known.message_ids:
-            return True, self.known.message_ids[message_id]
-        return False, None
-
-    def remember(self, digest: str, message_id: str | None, ref: str | None) -> None:
-        self.known.add(digest, message_id, ref)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
@@ -67,20 +68,29 @@ def add_process(
     contact: str | None,
     by: str,
     now: datetime,
-) -> ProcessRow:
+) -> None:
     row = session.exec(select(ProcessRow).where(ProcessRow.name == name)).first()
     if row is None:
         row = ProcessRow(name=name, areas=list(areas), contact=contact, added_by=by, added_at=now)
     else:
         row.areas, row.contact, row.active = list(areas), contact, True
     session.add(row)
-    return row
 
 
-def active_processes(session: Session) -> Sequence[ProcessRow]:
-    return session.exec(
+@dataclass(frozen=True)
+class RegisteredProcess:
+    """A collaboration already running, as the registry lists it (area names as stored)."""
+
+    name: str
+    areas: tuple[str, ...]
+    contact: str | None
+
+
+def active_processes(session: Session) -> list[RegisteredProcess]:
+    rows = session.exec(
         select(ProcessRow).where(col(ProcessRow.active).is_(True)).order_by(col(ProcessRow.name))
     ).all()
+    return [RegisteredProcess(p.name, tuple(p.areas), p.contact) for p in rows]
 
 
 def sync_officials(session: Session, officials: Mapping[str, Role]) -> None:

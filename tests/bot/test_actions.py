@@ -310,12 +310,45 @@ def test_a_case_opened_from_chat_is_evaluated_and_recorded(chat: Chat) -> None:
     assert view["area"] == {"name": "Lindängen", "in_malmo": True}
     assert view["actors"] == ["fastighetsagare", "boende"]
     assert view["criteria"]["outcome"] == "incomplete"
-    assert moves(chat) == [(KARIN, None, "inkommen")]
+    # Incomplete waits for the actor, by the rule intake follows (rules.assessment).
+    assert moves(chat) == [(KARIN, None, "inkommen"), (KARIN, "inkommen", "komplettering")]
     assert "Uppgifter som saknas" in text_of(answer)
 
     unknown = chat("ny Test; område=Atlantis")
     assert unknown.status is ReplyStatus.USAGE
     assert "Atlantis" in text_of(unknown)
+
+
+def test_a_correction_in_chat_moves_the_case_as_a_reply_by_e_mail_would(chat: Chat) -> None:
+    """One rule for what follows an evaluation: incomplete waits for the actor, complete goes
+    to the contact person, not eligible stays; chat follows it as intake does."""
+    opened = chat("ny Samverkan Lindängen; område=Lindängen; aktörer=boende")
+    assert opened.ok, text_of(opened)
+    assert chat.case()["criteria"]["outcome"] == "not_eligible"
+    assert chat.case()["phase"] == "inkommen"  # not eligible: an official decides
+
+    chat.clock[0] += timedelta(hours=1)
+    assert chat("ändra SAM-2026-0001 aktörer=boende, fastighetsägare").ok
+    assert chat.case()["criteria"]["outcome"] == "incomplete"
+    assert chat.case()["phase"] == "komplettering"  # as intake moves an incomplete application
+
+    chat.clock[0] += timedelta(hours=1)
+    edit = chat(
+        "ändra SAM-2026-0001 organisation=BID Lindängen; orgnr=802457-3167; "
+        "kontakt=Lina Ek; epost=lina@lindangen.example; "
+        "syfte=Otrygghet kring torget och tomma lokaler som kan fyllas med liv; "
+        "mål=Fler besökare i butikerna och tryggare kvällar; egen_insats=200 000 kr; "
+        "stödform=finansiering; belopp=300000; månader=24"
+    )
+    assert edit.ok, text_of(edit)
+    assert chat.case()["criteria"]["outcome"] == "complete"
+    assert moves(chat) == [
+        (KARIN, None, "inkommen"),
+        (KARIN, "inkommen", "inkommen"),  # the first correction itself
+        (KARIN, "inkommen", "komplettering"),
+        (KARIN, "komplettering", "komplettering"),  # the second correction
+        (KARIN, "komplettering", "bedomning"),
+    ]
 
 
 def test_show_marks_actor_text_and_offers_the_next_steps(chat: Chat) -> None:
@@ -364,6 +397,6 @@ def test_statistics_count_phases_areas_and_granted_money(chat: Chat) -> None:
     stats = text_of(chat("statistik"))
     assert "2 ärenden totalt." in stats
     assert "genomförande: 1" in stats
-    assert "inkommen: 1" in stats
+    assert "komplettering: 1" in stats  # incomplete: it waits for the facts (rules.assessment)
     assert "Lindängen: 1" in stats
     assert "Beviljat stöd: 1 ärende, 350 000 kr i finansiering." in stats.replace("\u00a0", " ")

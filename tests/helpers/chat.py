@@ -84,7 +84,7 @@ class Chat:
 
     def __call__(self, text: str, who: str = KARIN) -> Reply:
         context = CommandContext(
-            self.engine, self.settings, self.intake, who, lambda: self.clock[0]
+            self.engine, self.settings, self.intake.assessor, who, lambda: self.clock[0]
         )
         return handle(parse(text), context)
 
