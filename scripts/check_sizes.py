@@ -15,10 +15,8 @@ MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 ROOT = Path(__file__).resolve().parent.parent / "samverkan"
 ALLOWED: dict[str, int] = {
-    "samverkan/bot/actions.py": 602,
     "samverkan/bot/slack.py::build_app": 84,
     "samverkan/intake/extraction/extract.py": 612,
-    "samverkan/intake/pipeline.py": 652,
     "samverkan/intake/reading/parse.py": 675,
     "samverkan/storage/cases.py": 588,
     "samverkan/storage/cases.py::case_view": 86,

@@ -31,7 +31,6 @@ from sqlmodel import Session
 
 from samverkan.bot.commands import (
     AddProcess,
-    ApplicationEdit,
     Approve,
     Assess,
     Assign,
@@ -63,9 +62,12 @@ from samverkan.bot.context import (
     evaluation_of,
     local_time,
     missing_list,
+    move,
+    moved,
     official_role,
     registry_role,
 )
+from samverkan.bot.facts import add_registered_process, edit_case, new_case
 from samverkan.bot.memo import memo_markdown
 from samverkan.bot.reply import (
     Attachment,
@@ -89,18 +91,15 @@ from samverkan.bot.views import (
     stats_reply,
     usage_reply,
 )
-from samverkan.intake.outbox import queue_email, queue_notice
-from samverkan.rules.assessment import after_evaluation
-from samverkan.rules.criteria import Evaluation, Status, describe_support
+from samverkan.intake.outbox import queue_email
 from samverkan.rules.criteria import Outcome as Verdict
-from samverkan.rules.model import Application, SupportForm, SupportRequest
-from samverkan.rules.phases import TERMINAL, Phase, Role, TransitionRefused, transition
+from samverkan.rules.criteria import Status, describe_support
+from samverkan.rules.phases import Phase, Role, TransitionRefused, transition
 from samverkan.rules.workdays import add_months, previous_working_day, working_day_on_or_after
 from samverkan.storage import cases as case_store
 from samverkan.storage import decisions, reminders
 from samverkan.storage.db import CaseNotFound, session_scope
 from samverkan.storage.models import CaseRow
-from samverkan.storage.reference import add_process
 
 __all__ = ["CommandContext", "handle", "help_reply"]
 
@@ -187,48 +186,31 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
             return _follow_up(command, ctx, session, now)
         case Withdraw():
             case = decisions.lock_case(session, command.ref)
-            _move(session, case, Phase.ATERKALLAD, ctx, command.reason, now)
+            move(session, case, Phase.ATERKALLAD, ctx, command.reason, now)
             reminders.cancel_pending(session, case, now=now)
-            return _moved(case, "Ansökan är återkallad.")
+            return moved(case, "Ansökan är återkallad.")
         case Assess():
             case = decisions.lock_case(session, command.ref)
-            _move(session, case, Phase.BEDOMNING, ctx, command.reason or "till bedömning", now)
-            return _moved(case, "Ärendet är under bedömning.")
+            move(session, case, Phase.BEDOMNING, ctx, command.reason or "till bedömning", now)
+            return moved(case, "Ärendet är under bedömning.")
         case Close():
             case = decisions.lock_case(session, command.ref)
-            _move(session, case, Phase.AVSLUTAD, ctx, command.reason or "ärendet avslutat", now)
+            move(session, case, Phase.AVSLUTAD, ctx, command.reason or "ärendet avslutat", now)
             reminders.cancel_pending(session, case, now=now)
-            return _moved(case, "Ärendet är avslutat.")
+            return moved(case, "Ärendet är avslutat.")
         case Reminders():
             return reminders_reply(ctx, session)
         case Stats():
             return stats_reply(session)
         case NewCase():
-            return _new(command, ctx, session, now)
+            return new_case(command, ctx, session, now)
         case EditFields():
-            return _edit(command, ctx, session, now)
+            return edit_case(command, ctx, session, now)
         case AddProcess():
-            return _add_process(command, ctx, session, now)
+            return add_registered_process(command, ctx, session, now)
         case ListProcesses():
             return processes_reply(session)
     raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
-
-
-def _move(
-    session: Session, case: CaseRow, target: Phase, ctx: CommandContext, why: str, now: datetime
-) -> None:
-    move = transition(
-        Phase(case.phase), target, by=ctx.who, role=official_role(ctx), why=why, now=now
-    )
-    case_store.record_transition(session, case, move)
-
-
-def _moved(case: CaseRow, what: str, *extra: Block) -> Reply:
-    return reply(
-        ReplyStatus.OK,
-        paragraph(f"{case.ref}: {what} Fas: {Phase(case.phase).label}."),
-        *extra,
-    )
 
 
 # -- changing a case --------------------------------------------------------------------------
@@ -256,7 +238,7 @@ def _request_info(
     command: RequestInfo, ctx: CommandContext, session: Session, now: datetime
 ) -> Reply:
     case = decisions.lock_case(session, command.ref)
-    _move(session, case, Phase.KOMPLETTERING, ctx, f"komplettering begärd: {command.text}", now)
+    move(session, case, Phase.KOMPLETTERING, ctx, f"komplettering begärd: {command.text}", now)
     app = case_store.application_of(case)
     to = applicant_address(app)
     if to is None:
@@ -282,7 +264,7 @@ def _request_info(
         kind="request_info",
         now=now,
     )
-    return _moved(
+    return moved(
         case,
         "Begäran om komplettering ligger i utkorgen.",
         paragraph("Mottagare: ", actor(to), "."),
@@ -296,7 +278,7 @@ def _meeting(command: Meeting, ctx: CommandContext, session: Session, now: datet
     if at <= now:
         raise BadArgument("mote", f"Mötestiden {at:%Y-%m-%d %H:%M} har redan passerat.")
     when = f"{at:%Y-%m-%d} kl. {at:%H:%M}"
-    _move(session, case, Phase.MOTE, ctx, f"möte bokat {when}", now)
+    move(session, case, Phase.MOTE, ctx, f"möte bokat {when}", now)
     decisions.set_meeting(session, case, at.astimezone(UTC), now=now)
     reminders.cancel_pending(session, case, now=now, kinds=[reminders.MEETING])
     day_before = previous_working_day(command.day, swedish_holidays())
@@ -304,7 +286,7 @@ def _meeting(command: Meeting, ctx: CommandContext, session: Session, now: datet
     reminders.schedule(
         session, case, kind=reminders.MEETING, due_at=due, note=f"möte med aktörerna {when}"
     )
-    return _moved(
+    return moved(
         case,
         f"Möte bokat {when}.",
         paragraph(f"Påminnelse {local_time(due, ctx)}."),
@@ -338,7 +320,7 @@ def _approve(command: Approve, ctx: CommandContext, session: Session, now: datet
             *missing_list(evaluation, ctx),
             *blocks,
         ]
-    return _moved(case, "Godkänt och vidare till tekniska nämnden.", *blocks)
+    return moved(case, "Godkänt och vidare till tekniska nämnden.", *blocks)
 
 
 def _with_memo(answer: Reply, ref: str, ctx: CommandContext, now: datetime) -> Reply:
@@ -400,27 +382,27 @@ def _refusal_mail(
 
 def _reject(command: Reject, ctx: CommandContext, session: Session, now: datetime) -> Reply:
     case = decisions.lock_case(session, command.ref)
-    _move(session, case, Phase.AVSLAG, ctx, command.reason, now)
+    move(session, case, Phase.AVSLAG, ctx, command.reason, now)
     reminders.cancel_pending(session, case, now=now)
     told = _refusal_mail(session, case, ctx, now, reason=command.reason, by_committee=False)
-    return _moved(case, "Ansökan är avslagen.", told)
+    return moved(case, "Ansökan är avslagen.", told)
 
 
 def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetime) -> Reply:
     case = decisions.lock_case(session, command.ref)
     if not command.granted:
         why = "tekniska nämnden avslog ansökan" + (f": {command.note}" if command.note else "")
-        _move(session, case, Phase.AVSLAG, ctx, why, now)
+        move(session, case, Phase.AVSLAG, ctx, why, now)
         decisions.record_decision(
             session, case, outcome=decisions.REFUSED, support=(), by=ctx.who, now=now,
             note=command.note,
         )  # fmt: skip
         reminders.cancel_pending(session, case, now=now)
         told = _refusal_mail(session, case, ctx, now, reason=command.note, by_committee=True)
-        return _moved(case, "Tekniska nämndens avslag är registrerat.", told)
+        return moved(case, "Tekniska nämndens avslag är registrerat.", told)
     granted = ", ".join(describe_support(command.support))
     why = f"tekniska nämnden beviljade {granted}" + (f"; {command.note}" if command.note else "")
-    _move(session, case, Phase.GENOMFORANDE, ctx, why, now)
+    move(session, case, Phase.GENOMFORANDE, ctx, why, now)
     decisions.record_decision(
         session, case, outcome=decisions.GRANTED, support=command.support, by=ctx.who, now=now,
         note=command.note,
@@ -436,7 +418,7 @@ def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetim
         label = REMINDER_LABELS[kind]
         reminders.schedule(session, case, kind=kind, due_at=due, note=f"dags för {label}")
         lines.append(Fact(label.capitalize(), Text(f"{day:%Y-%m-%d}")))
-    return _moved(
+    return moved(
         case,
         "Tekniska nämndens beslut om stöd är registrerat.",
         paragraph("Beviljat: ", actor(granted), "."),
@@ -450,168 +432,14 @@ def _follow_up(command: FollowUp, ctx: CommandContext, session: Session, now: da
     if Phase(case.phase) is Phase.UPPFOLJNING:
         decisions.record_change(session, case, by=ctx.who, why=what, now=now)
     else:
-        _move(session, case, Phase.UPPFOLJNING, ctx, what, now)
+        move(session, case, Phase.UPPFOLJNING, ctx, what, now)
     decisions.record_measurement(
         session, case, kind=command.kind, text=command.text, by=ctx.who, now=now
     )
     reminders.complete_pending(session, case, kind=KIND_REMINDER[command.kind], now=now)
     done = f"{what.capitalize()}."
     if decisions.measurement_kinds(session, case) >= set(KIND_REMINDER):
-        _move(session, case, Phase.AVSLUTAD, ctx, "resultat- och effektmätning klara", now)
+        move(session, case, Phase.AVSLUTAD, ctx, "resultat- och effektmätning klara", now)
         reminders.cancel_pending(session, case, now=now)
         done += " Båda mätningarna finns, så ärendet är avslutat."
-    return _moved(case, done)
-
-
-# -- the application's facts ------------------------------------------------------------------
-
-
-_EVIDENCE_KEY = {
-    "forms": "support",
-    "amount_sek": "support",
-    "hours": "support",
-    "support_text": "support",
-}
-
-
-_SIMPLE = (
-    "title", "organisation", "contact_name", "email", "phone", "start", "duration_months",
-    "purpose", "goals", "own_contribution",
-)  # fmt: skip
-
-
-def _apply(
-    app: Application, edit: ApplicationEdit, ctx: CommandContext, command: str
-) -> Application:
-    """The application with the official's values; unknown places are refused, not guessed."""
-    changes: dict[str, object] = {
-        name: getattr(edit, name) for name in _SIMPLE if getattr(edit, name) is not None
-    }
-    if edit.orgnr is not None:
-        changes.update(orgnr=edit.orgnr, orgnr_valid=True)
-    if edit.area is not None:
-        area = ctx.assessor.resolve_area(edit.area)
-        if area is None:
-            raise BadArgument(
-                command, f"Hittar inget område '{edit.area}' i Malmös områdesregister."
-            )
-        changes.update(area=area, area_text=edit.area)
-    if edit.actors is not None:
-        changes["actors"] = edit.actors
-    changes["support"] = _support(app.support, edit)
-    evidence = dict(app.evidence)
-    for name, words in edit.written.items():
-        evidence[_EVIDENCE_KEY.get(name, name)] = f"{words} (angivet av {ctx.who})"
-    return replace(app, **changes, evidence=evidence)  # type: ignore[arg-type]
-
-
-def _support(
-    current: tuple[SupportRequest, ...], edit: ApplicationEdit
-) -> tuple[SupportRequest, ...]:
-    by_form = {s.form: s for s in current}
-    if edit.forms is not None:
-        by_form = {f: by_form.get(f, SupportRequest(f)) for f in edit.forms}
-    fin, staff, other = SupportForm.FINANSIERING, SupportForm.PERSONAL, SupportForm.OVRIGT
-    if edit.amount_sek is not None:
-        by_form[fin] = replace(by_form.get(fin, SupportRequest(fin)), amount_sek=edit.amount_sek)
-    if edit.hours is not None:
-        by_form[staff] = replace(by_form.get(staff, SupportRequest(staff)), hours=edit.hours)
-    if edit.support_text is not None:
-        by_form[other] = replace(by_form.get(other, SupportRequest(other)), text=edit.support_text)
-    return tuple(by_form.values())
-
-
-def _evaluate(
-    session: Session,
-    case: CaseRow,
-    app: Application,
-    ctx: CommandContext,
-    *,
-    trigger: str,
-    now: datetime,
-) -> Evaluation:
-    """Judge the application as intake would and keep the verdict with its rule-set id."""
-    evaluation = ctx.assessor.evaluate(session.connection(), app, case_id=case.id)
-    case_store.save_evaluation(session, case, evaluation.to_dict(), trigger=trigger, now=now)
-    return evaluation
-
-
-def _after_evaluation(
-    session: Session, case: CaseRow, evaluation: Evaluation, ctx: CommandContext, now: datetime
-) -> list[Block]:
-    """The case moves as the verdict says, by the rule intake follows too."""
-    blocks: list[Block] = [paragraph(f"Bedömning: {evaluation.outcome.label}.")]
-    move = after_evaluation(
-        Phase(case.phase), evaluation.outcome, by=ctx.who, role=official_role(ctx), now=now
-    )
-    if move is not None:
-        case_store.record_transition(session, case, move)
-    if evaluation.outcome is Verdict.NOT_ELIGIBLE:
-        failed = [r.reason for r in evaluation.results if r.status is Status.NOT_MET]
-        blocks.append(paragraph("Ej uppfyllt: ", actor("; ".join(failed))))
-    blocks += missing_list(evaluation, ctx)
-    return blocks
-
-
-def _edit(command: EditFields, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = decisions.lock_case(session, command.ref)
-    if Phase(case.phase) in TERMINAL:
-        raise Refused(
-            f"{case.ref} är avslutat ({Phase(case.phase).label}); uppgifterna ändras inte."
-        )
-    app = _apply(case_store.application_of(case), command.edit, ctx, "andra")
-    if command.edit.title is not None:
-        case.title = command.edit.title
-    case_store.save_application(session, case, app, now=now)
-    changed = "; ".join(f"{k}={v}" for k, v in command.edit.written.items())
-    decisions.record_change(session, case, by=ctx.who, why=f"rättelse: {changed}", now=now)
-    evaluation = _evaluate(session, case, app, ctx, trigger="rättelse", now=now)
-    blocks = _after_evaluation(session, case, evaluation, ctx, now)
-    return _moved(case, "Uppgifterna är ändrade.", paragraph("Ändrat: ", actor(changed)), *blocks)
-
-
-def _new(command: NewCase, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    app = _apply(Application(), command.edit, ctx, "ny")
-    app = replace(app, title=command.title)
-    move = transition(
-        None,
-        Phase.INKOMMEN,
-        by=ctx.who,
-        role=official_role(ctx),
-        why="öppnat i chatten på stadens initiativ",
-        now=now,
-    )
-    case = case_store.create_case(session, app, moves=[move], origin="chat", now=now)
-    evaluation = _evaluate(session, case, app, ctx, trigger="ansökan", now=now)
-    blocks = _after_evaluation(session, case, evaluation, ctx, now)
-    queue_notice(
-        session,
-        case=case,
-        kind="new_case",
-        text=f"Nytt ärende {case.ref} (öppnat i chatten)",
-        now=now,
-    )
-    return _moved(case, "Ärendet är öppnat.", *blocks)
-
-
-def _add_process(
-    command: AddProcess, ctx: CommandContext, session: Session, now: datetime
-) -> Reply:
-    names = []
-    for written in command.areas:
-        area = ctx.assessor.resolve_area(written)
-        if area is None:
-            raise BadArgument(
-                "process", f"Hittar inget område '{written}' i Malmös områdesregister."
-            )
-        names.append(area.name)
-    add_process(
-        session, name=command.name, areas=names, contact=command.contact, by=ctx.who, now=now
-    )
-    return reply(
-        ReplyStatus.OK,
-        paragraph(
-            "Samverkansprocessen ", actor(command.name), " gäller nu ", actor(", ".join(names)), "."
-        ),
-        paragraph("Nya ansökningar i området får en varning om samordning."),
-    )
+    return moved(case, done)

@@ -12,13 +12,23 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from samverkan.bot.reply import Block, Fact, FactList, Text, actor
+from samverkan.bot.reply import (
+    Block,
+    Fact,
+    FactList,
+    Reply,
+    ReplyStatus,
+    Text,
+    actor,
+    paragraph,
+    reply,
+)
 from samverkan.config import Settings
 from samverkan.intake.assessor import Assessor
 from samverkan.intake.reading.noise import is_noreply_address
 from samverkan.rules.criteria import Evaluation, Status
 from samverkan.rules.model import Application
-from samverkan.rules.phases import Role
+from samverkan.rules.phases import Phase, Role, transition
 from samverkan.storage import cases as case_store
 from samverkan.storage import officials, reminders
 from samverkan.storage.db import session_scope
@@ -112,3 +122,22 @@ def missing_list(evaluation: Evaluation, ctx: CommandContext) -> list[Block]:
     names = [r.name or r.id for r in evaluation.results if r.status is Status.MISSING]
     items = tuple(Fact(name, actor(line)) for name, line in zip(names, lines, strict=True))
     return [FactList(items, title="Uppgifter som saknas:")]
+
+
+def move(
+    session: Session, case: CaseRow, target: Phase, ctx: CommandContext, why: str, now: datetime
+) -> None:
+    """Move the case as the official, if the model allows it (else ``TransitionRefused``)."""
+    step = transition(
+        Phase(case.phase), target, by=ctx.who, role=official_role(ctx), why=why, now=now
+    )
+    case_store.record_transition(session, case, step)
+
+
+def moved(case: CaseRow, what: str, *extra: Block) -> Reply:
+    """The answer to a change: what was done and the phase the case is in now."""
+    return reply(
+        ReplyStatus.OK,
+        paragraph(f"{case.ref}: {what} Fas: {Phase(case.phase).label}."),
+        *extra,
+    )
