@@ -147,6 +147,8 @@ class Graph:
             if not headers.get("content-type", "").startswith("text/plain"):
                 return _json(415, {"error": {"code": "UnsupportedMediaType", "message": "mime"}})
             raw = base64.b64decode(body, validate=True)
+            if not message_from_bytes(raw)["To"]:
+                return _json(400, {"error": {"code": "ErrorInvalidRecipients", "message": "To"}})
             self.deliver(raw, "sentitems")
             return 202, {}, b""
         if m := re.fullmatch(r"/mailFolders(?:/([^/]+)/childFolders)?", rest):

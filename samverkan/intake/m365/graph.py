@@ -37,10 +37,13 @@ MAX_RETRY_AFTER = 300.0  # seconds; a longer demand is capped and asked again
 class GraphError(Exception):
     """Graph refused a request; ``str()`` is one line with the status and Graph's error code."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"Graph svarade {status} {code}: {message}".rstrip(": "))
         self.status = status
         self.code = code
+        self.retry_after = retry_after  # seconds, when Graph said how long to wait
 
 
 class GraphThrottled(GraphError):
@@ -163,4 +166,5 @@ def _error(response: httpx.Response) -> GraphError:
         kind = GraphGone
     elif response.status_code in RETRY_STATUSES:
         kind = GraphThrottled
-    return kind(response.status_code, code or response.reason_phrase, message)
+    wait = retry_after(response, 0) if "Retry-After" in response.headers else None
+    return kind(response.status_code, code or response.reason_phrase, message, wait)
