@@ -123,7 +123,7 @@ class GraphWatcher(BackgroundWatcher):
         sleep: Callable[[float], object] | None = None,
         rand: Callable[[], float] = random.random,
         holder: str | None = None,
-        poll_interval: float = 30.0,
+        poll_interval: float | None = None,
         page_size: int = 50,
         lease_ttl: timedelta = timedelta(seconds=60),
         backoff_base: float = 1.0,
@@ -137,7 +137,7 @@ class GraphWatcher(BackgroundWatcher):
         self.key = f"graph://{self.client.mailbox}/{settings.imap_folder}"
         self.lease = LeaseKeeper(engine, self.key, holder or default_holder(), lease_ttl, clock)
         self.backoff = Backoff(backoff_base, backoff_cap, rand)
-        self.poll_interval = poll_interval
+        self.poll_interval = settings.graph_poll_seconds if poll_interval is None else poll_interval
         self.page_size = page_size
         self._wake = threading.Event()
         self._folders: dict[str, str] | None = None
