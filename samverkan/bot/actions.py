@@ -62,7 +62,7 @@ from samverkan.bot.context import (
     evaluation_of,
     local_time,
     missing_list,
-    move,
+    move_case,
     moved,
     official_role,
     registry_role,
@@ -98,8 +98,8 @@ from samverkan.rules.phases import Phase, Role, TransitionRefused, transition
 from samverkan.rules.workdays import add_months, previous_working_day, working_day_on_or_after
 from samverkan.storage import cases as case_store
 from samverkan.storage import decisions, reminders
+from samverkan.storage.cases import Case
 from samverkan.storage.db import CaseNotFound, session_scope
-from samverkan.storage.models import CaseRow
 
 __all__ = ["CommandContext", "handle", "help_reply"]
 
@@ -185,17 +185,21 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
         case FollowUp():
             return _follow_up(command, ctx, session, now)
         case Withdraw():
-            case = decisions.lock_case(session, command.ref)
-            move(session, case, Phase.ATERKALLAD, ctx, command.reason, now)
+            case = case_store.get_case(session, command.ref, lock=True)
+            case = move_case(session, case, Phase.ATERKALLAD, ctx, command.reason, now)
             reminders.cancel_pending(session, case, now=now)
             return moved(case, "Ansökan är återkallad.")
         case Assess():
-            case = decisions.lock_case(session, command.ref)
-            move(session, case, Phase.BEDOMNING, ctx, command.reason or "till bedömning", now)
+            case = case_store.get_case(session, command.ref, lock=True)
+            case = move_case(
+                session, case, Phase.BEDOMNING, ctx, command.reason or "till bedömning", now
+            )
             return moved(case, "Ärendet är under bedömning.")
         case Close():
-            case = decisions.lock_case(session, command.ref)
-            move(session, case, Phase.AVSLUTAD, ctx, command.reason or "ärendet avslutat", now)
+            case = case_store.get_case(session, command.ref, lock=True)
+            case = move_case(
+                session, case, Phase.AVSLUTAD, ctx, command.reason or "ärendet avslutat", now
+            )
             reminders.cancel_pending(session, case, now=now)
             return moved(case, "Ärendet är avslutat.")
         case Reminders():
@@ -217,8 +221,8 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
 
 
 def _assign(command: Assign, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = decisions.lock_case(session, command.ref)
-    decisions.assign(session, case, command.assignee, by=ctx.who, now=now)
+    case = case_store.get_case(session, command.ref, lock=True)
+    case = decisions.assign(session, case, command.assignee, by=ctx.who, now=now)
     blocks: list[Block] = [
         paragraph(f"{case.ref}: kontaktperson är nu ", actor(command.assignee), ".")
     ]
@@ -237,9 +241,11 @@ def _assign(command: Assign, ctx: CommandContext, session: Session, now: datetim
 def _request_info(
     command: RequestInfo, ctx: CommandContext, session: Session, now: datetime
 ) -> Reply:
-    case = decisions.lock_case(session, command.ref)
-    move(session, case, Phase.KOMPLETTERING, ctx, f"komplettering begärd: {command.text}", now)
-    app = case_store.application_of(case)
+    case = case_store.get_case(session, command.ref, lock=True)
+    case = move_case(
+        session, case, Phase.KOMPLETTERING, ctx, f"komplettering begärd: {command.text}", now
+    )
+    app = case.application
     to = applicant_address(app)
     if to is None:
         raise Refused(
@@ -273,13 +279,13 @@ def _request_info(
 
 
 def _meeting(command: Meeting, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = decisions.lock_case(session, command.ref)
+    case = case_store.get_case(session, command.ref, lock=True)
     at = at_local(command.day, command.at, ctx)
     if at <= now:
         raise BadArgument("mote", f"Mötestiden {at:%Y-%m-%d %H:%M} har redan passerat.")
     when = f"{at:%Y-%m-%d} kl. {at:%H:%M}"
-    move(session, case, Phase.MOTE, ctx, f"möte bokat {when}", now)
-    decisions.set_meeting(session, case, at.astimezone(UTC), now=now)
+    case = move_case(session, case, Phase.MOTE, ctx, f"möte bokat {when}", now)
+    case = decisions.set_meeting(session, case, at.astimezone(UTC), now=now)
     reminders.cancel_pending(session, case, now=now, kinds=[reminders.MEETING])
     day_before = previous_working_day(command.day, swedish_holidays())
     due = max(at_local(day_before, REMINDER_HOUR, ctx), now)
@@ -294,14 +300,14 @@ def _meeting(command: Meeting, ctx: CommandContext, session: Session, now: datet
 
 
 def _approve(command: Approve, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = decisions.lock_case(session, command.ref)
+    case = case_store.get_case(session, command.ref, lock=True)
     evaluation = evaluation_of(session, case)
     blocked = evaluation is not None and evaluation.outcome is Verdict.NOT_ELIGIBLE
     why = "godkänd av FGK, vidare till tekniska nämnden"
     if command.override:
         why += f"; skäl: {command.override}"
     move = transition(
-        Phase(case.phase), Phase.NAMND, by=ctx.who, role=official_role(ctx), why=why, now=now
+        case.phase, Phase.NAMND, by=ctx.who, role=official_role(ctx), why=why, now=now
     )
     if blocked and evaluation is not None:
         if not command.override:
@@ -311,8 +317,8 @@ def _approve(command: Approve, ctx: CommandContext, session: Session, now: datet
                 actor(failed),
                 f" Godkänn bara med ett skäl: godkänn {case.ref} override: skäl",
             )
-        decisions.set_override(session, case, command.override, now=now)
-    case_store.record_transition(session, case, move)
+        case = decisions.set_override(session, case, command.override, now=now)
+    case = case_store.record_transition(session, case, move)
     blocks: list[Block] = []
     if evaluation is not None and evaluation.outcome is Verdict.INCOMPLETE:
         blocks = [
@@ -347,7 +353,7 @@ def _with_memo(answer: Reply, ref: str, ctx: CommandContext, now: datetime) -> R
 
 def _refusal_mail(
     session: Session,
-    case: CaseRow,
+    case: Case,
     ctx: CommandContext,
     now: datetime,
     *,
@@ -355,7 +361,7 @@ def _refusal_mail(
     by_committee: bool,
 ) -> Block:
     """Tell the applicant; the official learns whether it could be sent."""
-    app = case_store.application_of(case)
+    app = case.application
     to = applicant_address(app)
     if to is None:
         return paragraph(
@@ -381,18 +387,18 @@ def _refusal_mail(
 
 
 def _reject(command: Reject, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = decisions.lock_case(session, command.ref)
-    move(session, case, Phase.AVSLAG, ctx, command.reason, now)
+    case = case_store.get_case(session, command.ref, lock=True)
+    case = move_case(session, case, Phase.AVSLAG, ctx, command.reason, now)
     reminders.cancel_pending(session, case, now=now)
     told = _refusal_mail(session, case, ctx, now, reason=command.reason, by_committee=False)
     return moved(case, "Ansökan är avslagen.", told)
 
 
 def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = decisions.lock_case(session, command.ref)
+    case = case_store.get_case(session, command.ref, lock=True)
     if not command.granted:
         why = "tekniska nämnden avslog ansökan" + (f": {command.note}" if command.note else "")
-        move(session, case, Phase.AVSLAG, ctx, why, now)
+        case = move_case(session, case, Phase.AVSLAG, ctx, why, now)
         decisions.record_decision(
             session, case, outcome=decisions.REFUSED, support=(), by=ctx.who, now=now,
             note=command.note,
@@ -402,7 +408,7 @@ def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetim
         return moved(case, "Tekniska nämndens avslag är registrerat.", told)
     granted = ", ".join(describe_support(command.support))
     why = f"tekniska nämnden beviljade {granted}" + (f"; {command.note}" if command.note else "")
-    move(session, case, Phase.GENOMFORANDE, ctx, why, now)
+    case = move_case(session, case, Phase.GENOMFORANDE, ctx, why, now)
     decisions.record_decision(
         session, case, outcome=decisions.GRANTED, support=command.support, by=ctx.who, now=now,
         note=command.note,
@@ -427,19 +433,21 @@ def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetim
 
 
 def _follow_up(command: FollowUp, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = decisions.lock_case(session, command.ref)
+    case = case_store.get_case(session, command.ref, lock=True)
     what = f"{command.kind}mätning registrerad"
-    if Phase(case.phase) is Phase.UPPFOLJNING:
-        decisions.record_change(session, case, by=ctx.who, why=what, now=now)
+    if case.phase is Phase.UPPFOLJNING:
+        case = decisions.record_change(session, case, by=ctx.who, why=what, now=now)
     else:
-        move(session, case, Phase.UPPFOLJNING, ctx, what, now)
+        case = move_case(session, case, Phase.UPPFOLJNING, ctx, what, now)
     decisions.record_measurement(
         session, case, kind=command.kind, text=command.text, by=ctx.who, now=now
     )
     reminders.complete_pending(session, case, kind=KIND_REMINDER[command.kind], now=now)
     done = f"{what.capitalize()}."
     if decisions.measurement_kinds(session, case) >= set(KIND_REMINDER):
-        move(session, case, Phase.AVSLUTAD, ctx, "resultat- och effektmätning klara", now)
+        case = move_case(
+            session, case, Phase.AVSLUTAD, ctx, "resultat- och effektmätning klara", now
+        )
         reminders.cancel_pending(session, case, now=now)
         done += " Båda mätningarna finns, så ärendet är avslutat."
     return moved(case, done)

@@ -27,6 +27,7 @@ from samverkan.bot.cli_registry import committee_app, officials_app
 from samverkan.config import Settings
 from samverkan.rules.phases import Phase
 from samverkan.storage import cases as case_store
+from samverkan.storage.case_view import CaseView, case_view
 from samverkan.storage.db import (
     CaseNotFound,
     DatabaseUnavailable,
@@ -143,7 +144,7 @@ def list_cases(
         items: list[dict[str, Any]] = [
             {
                 "ref": c.ref,
-                "phase": c.phase,
+                "phase": c.phase.value,
                 "title": c.title,
                 "area": c.area_name,
                 "assigned_to": c.assigned_to,
@@ -169,24 +170,26 @@ def list_cases(
     out.print(table)
 
 
-def render_case_text(view: dict[str, Any]) -> str:
+def render_case_text(view: CaseView) -> str:
     """A plain-text page for one case (the terminal has no markup to escape)."""
-    applicant = view["applicant"]
+    case, app = view.case, view.case.application
     lines = [
-        f"{view['ref']} – {view['title'] or '(utan titel)'}",
-        f"Fas: {Phase(view['phase']).label}",
-        f"Område: {view['area']['name'] if view['area'] else '–'}",
-        f"Sökande: {applicant['organisation'] or '–'} ({applicant['orgnr'] or 'org.nr saknas'})",
-        f"Kontaktperson: {applicant['contact_name'] or '–'}, {applicant['email'] or '–'}",
-        f"Aktörer: {', '.join(view['actors']) or '–'}",
+        f"{case.ref} – {case.title or '(utan titel)'}",
+        f"Fas: {case.phase.label}",
+        f"Område: {app.area.name if app.area else '–'}",
+        f"Sökande: {app.organisation or '–'} ({app.orgnr or 'org.nr saknas'})",
+        f"Kontaktperson: {app.contact_name or '–'}, {app.email or '–'}",
+        f"Aktörer: {', '.join(a.value for a in app.actors) or '–'}",
     ]
-    criteria = view["criteria"]
-    if criteria:
-        lines.append(f"Bedömning ({criteria['ruleset']}): {criteria['outcome']}")
-        lines += [f"  {r['id']}: {r['status']} – {r['reason']}" for r in criteria["results"]]
+    if view.criteria is not None:
+        evaluation = view.criteria.evaluation
+        lines.append(f"Bedömning ({evaluation.ruleset}): {evaluation.outcome.value}")
+        lines += [f"  {r.id}: {r.status.value} – {r.reason}" for r in evaluation.results]
     lines.append("Historik:")
     lines += [
-        f"  {h['at']} {h['by']}: {h['from'] or '–'} → {h['to']} {h['why']}" for h in view["history"]
+        f"  {h.at.isoformat()} {h.by}: {h.from_phase.value if h.from_phase else '–'} → "
+        f"{h.to_phase.value} {h.why}"
+        for h in view.history
     ]
     return "\n".join(lines)
 
@@ -200,17 +203,17 @@ def show(
     ] = False,
 ) -> None:
     """Visa ett ärende."""
-    from samverkan.rules.personal import mask_data
+    from samverkan.rules.personal import mask_data, mask_identity_numbers
 
     settings = load_settings()
     with database(settings) as engine, session_scope(engine) as session:
-        view = case_store.case_view(session, case_store.get_case(session, ref))
-    if not full:
-        view = mask_data(view)
+        view = case_view(session, case_store.get_case(session, ref))
     if as_json:
-        print_json(view)
+        shown = view.to_dict()
+        print_json(shown if full else mask_data(shown))
     else:
-        sys.stdout.write(render_case_text(view) + "\n")
+        text = render_case_text(view)
+        sys.stdout.write((text if full else mask_identity_numbers(text)) + "\n")
 
 
 @app.command()

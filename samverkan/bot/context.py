@@ -31,8 +31,9 @@ from samverkan.rules.model import Application
 from samverkan.rules.phases import Phase, Role, transition
 from samverkan.storage import cases as case_store
 from samverkan.storage import officials, reminders
+from samverkan.storage.case_view import latest_evaluation
+from samverkan.storage.cases import Case
 from samverkan.storage.db import session_scope
-from samverkan.storage.models import CaseRow
 
 REMINDER_LABELS = {
     reminders.MEETING: "möte",
@@ -100,13 +101,10 @@ def at_local(day: date, at: time, ctx: CommandContext) -> datetime:
     return datetime.combine(day, at, tzinfo=ctx.zone)
 
 
-def evaluation_of(session: Session, case: CaseRow) -> Evaluation | None:
-    row = case_store.latest_evaluation(session, case)
-    if row is None:
-        return None
-    return Evaluation.from_dict(
-        {"ruleset": row.ruleset, "outcome": row.outcome, "results": row.results}
-    )
+def evaluation_of(session: Session, case: Case) -> Evaluation | None:
+    """The newest verdict on the case, if it was ever judged."""
+    stored = latest_evaluation(session, case)
+    return stored.evaluation if stored is not None else None
 
 
 def applicant_address(app: Application) -> str | None:
@@ -124,20 +122,18 @@ def missing_list(evaluation: Evaluation, ctx: CommandContext) -> list[Block]:
     return [FactList(items, title="Uppgifter som saknas:")]
 
 
-def move(
-    session: Session, case: CaseRow, target: Phase, ctx: CommandContext, why: str, now: datetime
-) -> None:
+def move_case(
+    session: Session, case: Case, target: Phase, ctx: CommandContext, why: str, now: datetime
+) -> Case:
     """Move the case as the official, if the model allows it (else ``TransitionRefused``)."""
-    step = transition(
-        Phase(case.phase), target, by=ctx.who, role=official_role(ctx), why=why, now=now
-    )
-    case_store.record_transition(session, case, step)
+    step = transition(case.phase, target, by=ctx.who, role=official_role(ctx), why=why, now=now)
+    return case_store.record_transition(session, case, step)
 
 
-def moved(case: CaseRow, what: str, *extra: Block) -> Reply:
+def moved(case: Case, what: str, *extra: Block) -> Reply:
     """The answer to a change: what was done and the phase the case is in now."""
     return reply(
         ReplyStatus.OK,
-        paragraph(f"{case.ref}: {what} Fas: {Phase(case.phase).label}."),
+        paragraph(f"{case.ref}: {what} Fas: {case.phase.label}."),
         *extra,
     )

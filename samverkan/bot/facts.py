@@ -30,7 +30,7 @@ from samverkan.rules.model import Application, SupportForm, SupportRequest
 from samverkan.rules.phases import TERMINAL, Phase, transition
 from samverkan.storage import cases as case_store
 from samverkan.storage import decisions
-from samverkan.storage.models import CaseRow
+from samverkan.storage.cases import Case
 from samverkan.storage.reference import add_process
 
 _EVIDENCE_KEY = {
@@ -90,7 +90,7 @@ def _support(
 
 def _evaluate(
     session: Session,
-    case: CaseRow,
+    case: Case,
     app: Application,
     ctx: CommandContext,
     *,
@@ -104,36 +104,33 @@ def _evaluate(
 
 
 def _after_evaluation(
-    session: Session, case: CaseRow, evaluation: Evaluation, ctx: CommandContext, now: datetime
-) -> list[Block]:
-    """The case moves as the verdict says, by the rule intake follows too."""
+    session: Session, case: Case, evaluation: Evaluation, ctx: CommandContext, now: datetime
+) -> tuple[Case, list[Block]]:
+    """The case moves as the verdict says, by the rule intake follows too; the case as it is
+    then, and what to tell the official about the verdict."""
     blocks: list[Block] = [paragraph(f"Bedömning: {evaluation.outcome.label}.")]
     move = after_evaluation(
-        Phase(case.phase), evaluation.outcome, by=ctx.who, role=official_role(ctx), now=now
+        case.phase, evaluation.outcome, by=ctx.who, role=official_role(ctx), now=now
     )
     if move is not None:
-        case_store.record_transition(session, case, move)
+        case = case_store.record_transition(session, case, move)
     if evaluation.outcome is Verdict.NOT_ELIGIBLE:
         failed = [r.reason for r in evaluation.results if r.status is Status.NOT_MET]
         blocks.append(paragraph("Ej uppfyllt: ", actor("; ".join(failed))))
     blocks += missing_list(evaluation, ctx)
-    return blocks
+    return case, blocks
 
 
 def edit_case(command: EditFields, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = decisions.lock_case(session, command.ref)
-    if Phase(case.phase) in TERMINAL:
-        raise Refused(
-            f"{case.ref} är avslutat ({Phase(case.phase).label}); uppgifterna ändras inte."
-        )
-    app = _apply(case_store.application_of(case), command.edit, ctx, "andra")
-    if command.edit.title is not None:
-        case.title = command.edit.title
-    case_store.save_application(session, case, app, now=now)
+    case = case_store.get_case(session, command.ref, lock=True)
+    if case.phase in TERMINAL:
+        raise Refused(f"{case.ref} är avslutat ({case.phase.label}); uppgifterna ändras inte.")
+    app = _apply(case.application, command.edit, ctx, "andra")
+    case = case_store.save_application(session, case, app, now=now, title=command.edit.title)
     changed = "; ".join(f"{k}={v}" for k, v in command.edit.written.items())
-    decisions.record_change(session, case, by=ctx.who, why=f"rättelse: {changed}", now=now)
+    case = decisions.record_change(session, case, by=ctx.who, why=f"rättelse: {changed}", now=now)
     evaluation = _evaluate(session, case, app, ctx, trigger="rättelse", now=now)
-    blocks = _after_evaluation(session, case, evaluation, ctx, now)
+    case, blocks = _after_evaluation(session, case, evaluation, ctx, now)
     return moved(case, "Uppgifterna är ändrade.", paragraph("Ändrat: ", actor(changed)), *blocks)
 
 
@@ -150,7 +147,7 @@ def new_case(command: NewCase, ctx: CommandContext, session: Session, now: datet
     )
     case = case_store.create_case(session, app, moves=[move], origin="chat", now=now)
     evaluation = _evaluate(session, case, app, ctx, trigger="ansökan", now=now)
-    blocks = _after_evaluation(session, case, evaluation, ctx, now)
+    case, blocks = _after_evaluation(session, case, evaluation, ctx, now)
     queue_notice(
         session,
         case=case,

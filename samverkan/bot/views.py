@@ -11,7 +11,6 @@ from samverkan.bot.commands import SPECS, Invalid, ListCases, Show, spec_of
 from samverkan.bot.context import (
     REMINDER_LABELS,
     CommandContext,
-    evaluation_of,
     local_time,
     official_role,
 )
@@ -29,12 +28,12 @@ from samverkan.bot.reply import (
     reply,
 )
 from samverkan.rules.criteria import ACTOR_LABELS, describe_support, describe_timeframe
-from samverkan.rules.model import Application, SupportRequest
 from samverkan.rules.phases import TERMINAL, Phase, Role, next_phases
 from samverkan.rules.text import format_sek
 from samverkan.storage import cases as case_store
 from samverkan.storage import reminders
-from samverkan.storage.models import CaseRow
+from samverkan.storage.case_view import CaseView, case_view
+from samverkan.storage.cases import Case
 from samverkan.storage.reference import active_processes
 from samverkan.storage.statistics import LeadTime, statistics
 
@@ -81,7 +80,7 @@ LIST_LIMIT = 50
 def list_cases(command: ListCases, ctx: CommandContext, session: Session) -> Reply:
     rows = case_store.list_cases(session, phase=command.phase)
     if command.phase is None:
-        rows = [c for c in rows if Phase(c.phase) not in TERMINAL]
+        rows = [c for c in rows if c.phase not in TERMINAL]
     if command.area:
         area = ctx.assessor.resolve_area(command.area)
         name = area.name if area else command.area
@@ -94,7 +93,7 @@ def list_cases(command: ListCases, ctx: CommandContext, session: Session) -> Rep
         Fact(
             c.ref,
             actor(
-                f"{Phase(c.phase).label} · {c.area_name or 'inget område'} · "
+                f"{c.phase.label} · {c.area_name or 'inget område'} · "
                 f"{c.title or '(utan titel)'} · {c.assigned_to or 'ingen kontaktperson'}"
             ),
         )
@@ -114,22 +113,21 @@ def count_cases(n: int) -> str:
     return f"{n} ärende" if n == 1 else f"{n} ärenden"
 
 
-def _in_area(case: CaseRow, name: str) -> bool:
-    area = case_store.application_of(case).area
+def _in_area(case: Case, name: str) -> bool:
+    area = case.application.area
     if area is None:
         return False
     return area.name.lower() == name.lower() or name in area.parents
 
 
 def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:
-    case = case_store.get_case(session, command.ref)
-    app = case_store.application_of(case)
-    view = case_store.case_view(session, case)
+    view = case_view(session, case_store.get_case(session, command.ref))
+    case = view.case
     blocks: list[Block] = [
         paragraph(f"{case.ref} – ", actor(case.title, "(utan titel)")),
-        FactList(_facts(case, app, view, ctx)),
+        FactList(_facts(view, ctx)),
     ]
-    evaluation = evaluation_of(session, case)
+    evaluation = view.criteria.evaluation if view.criteria else None
     if evaluation is not None:
         blocks.append(
             FactList(
@@ -149,9 +147,8 @@ def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:
     return reply(ReplyStatus.OK, *blocks)
 
 
-def _facts(
-    case: CaseRow, app: Application, view: dict[str, object], ctx: CommandContext
-) -> tuple[Fact, ...]:
+def _facts(view: CaseView, ctx: CommandContext) -> tuple[Fact, ...]:
+    case, app = view.case, view.case.application
     area = app.area.name if app.area else app.area_text
     if app.area and not app.area.in_malmo:
         area = f"{app.area.name} (utanför Malmö)"
@@ -160,7 +157,7 @@ def _facts(
         orgnr += ", fel kontrollsiffra"
     contact = ", ".join(v for v in (app.contact_name, app.email, app.phone) if v)
     facts = [
-        Fact("Fas", Text(Phase(case.phase).label)),
+        Fact("Fas", Text(case.phase.label)),
         Fact("Område", actor(area)),
         Fact("Sökande", actor(f"{app.organisation or '–'} ({orgnr})")),
         Fact("Kontakt", actor(contact)),
@@ -173,12 +170,10 @@ def _facts(
         facts.append(Fact("Möte", Text(local_time(case.meeting_at, ctx))))
     if case.override_reason:
         facts.append(Fact("Godkänt trots kriterierna", actor(case.override_reason)))
-    decided = view.get("decisions")
-    if isinstance(decided, list) and decided:
-        last = decided[-1]
-        support = [SupportRequest.from_dict(s) for s in last["support"]]
-        summary = ", ".join(describe_support(support))
-        facts.append(Fact("Beslut", actor(f"{last['outcome']}{': ' + summary if summary else ''}")))
+    if view.decisions:
+        last = view.decisions[-1]
+        summary = ", ".join(describe_support(last.requests))
+        facts.append(Fact("Beslut", actor(f"{last.outcome}{': ' + summary if summary else ''}")))
     return tuple(facts)
 
 
@@ -203,10 +198,10 @@ _STEP: dict[Phase, tuple[str, str, bool, str | None, str]] = {
 }  # fmt: skip
 
 
-def _buttons(case: CaseRow, role: Role) -> tuple[Button, ...]:
+def _buttons(case: Case, role: Role) -> tuple[Button, ...]:
     """The next steps this official may take, each the command that takes it."""
     out = []
-    for phase in next_phases(Phase(case.phase), role):
+    for phase in next_phases(case.phase, role):
         label, word, needs_input, style, template = _STEP[phase]
         out.append(
             Button(

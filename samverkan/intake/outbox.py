@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from samverkan.render import render_email
+from samverkan.storage.cases import Case
 from samverkan.storage.messages import insert_message, message_values, recent_acks
 from samverkan.storage.models import CaseRow, MessageRow
 
@@ -37,7 +38,7 @@ AUTO_REPLY_KINDS = frozenset({"ack"})
 def queue_email(
     session: Session,
     *,
-    case: CaseRow | None,
+    case: Case | CaseRow | None,
     template: str,
     context: dict[str, Any],
     sender: str,
@@ -126,7 +127,7 @@ def build_mime(row: MessageRow) -> bytes:
 
 
 def queue_notice(
-    session: Session, *, case: CaseRow | None, text: str, kind: str, now: datetime
+    session: Session, *, case: Case | CaseRow | None, text: str, kind: str, now: datetime
 ) -> None:
     """A notice for the officials' chat channel (new case, quarantine, overlap).
 

@@ -44,7 +44,7 @@ from samverkan.rules.model import Application
 from samverkan.rules.phases import TERMINAL, Phase, Role, Transition, transition
 from samverkan.rules.ruleset import RuleSet
 from samverkan.storage import cases as case_store
-from samverkan.storage.cases import StoredCase
+from samverkan.storage.cases import Case, find_case
 from samverkan.storage.messages import message_values, seen_messages
 
 log = logging.getLogger(__name__)
@@ -213,11 +213,11 @@ class Intake:
             keys = [(mail.digest, msg.message_id)]
             return Unit(conn, _seen_by(conn, keys)).seen(mail.digest, msg.message_id)[1]
 
-    def _thread_of(self, unit: Unit, msg: ParsedMessage) -> StoredCase | None:
+    def _thread_of(self, unit: Unit, msg: ParsedMessage) -> Case | None:
         """The case a reply belongs to: a reference in the subject, or a known Message-ID."""
         for match in REF_IN_SUBJECT.finditer(msg.subject):
             ref = f"SAM-{match.group(1)}-{match.group(2)}"
-            case = case_store.case_by_ref(unit.conn, ref)
+            case = find_case(unit.conn, ref)
             if case is not None:
                 return case
         ids = [i for i in (msg.in_reply_to, *msg.references) if i]
@@ -236,7 +236,7 @@ class Intake:
             gazetteer=self.assessor.gazetteer,
         )
 
-    def _open_case(self, unit: Unit, mail: Incoming, msg: ParsedMessage) -> StoredCase:
+    def _open_case(self, unit: Unit, mail: Incoming, msg: ParsedMessage) -> Case:
         app = self._extract(msg)
         # Judged before the case row exists, so the case is written once, in its final phase.
         evaluation = self.assessor.evaluate(unit.conn, app, open_cases=unit.open_cases)
@@ -263,21 +263,21 @@ class Intake:
         unit.writes.message(notice_row(case_id=case.id, kind="new_case", text=text, now=now))
         return case
 
-    def _append(self, unit: Unit, mail: Incoming, msg: ParsedMessage, case: StoredCase) -> None:
+    def _append(self, unit: Unit, mail: Incoming, msg: ParsedMessage, case: Case) -> None:
         now = mail.now
         self._save_inbound(unit, mail, msg, case, Outcome.APPENDED, None)
-        if Phase(case.phase) in TERMINAL:
+        if case.phase in TERMINAL:
             text = f"Svar i avslutat ärende {case.ref}"
             unit.writes.message(
                 notice_row(case_id=case.id, kind="reply_closed", text=text, now=now)
             )
             return
-        updated = case.app.merged_with(replace(self._extract(msg), title=None))
+        updated = case.application.merged_with(replace(self._extract(msg), title=None))
         evaluation = self.assessor.evaluate(
             unit.conn, updated, case_id=case.id, open_cases=unit.open_cases
         )
-        moves = _onward(Phase(case.phase), evaluation, now)
-        unit.writes.change_case(unit.conn, case, updated, moves=moves, now=now)
+        moves = _onward(case.phase, evaluation, now)
+        case = unit.writes.change_case(unit.conn, case, updated, moves=moves, now=now)
         if updated.area is not None and case.phase not in CLOSED:
             active = self.assessor.active_case(case.ref, updated.area.name)
             unit.open_cases.changed(case.id, updated.area.name, active)
@@ -292,7 +292,7 @@ class Intake:
         unit: Unit,
         mail: Incoming,
         msg: ParsedMessage,
-        case: StoredCase,
+        case: Case,
         app: Application,
         evaluation: Evaluation,
     ) -> None:
@@ -332,7 +332,7 @@ class Intake:
         unit: Unit,
         mail: Incoming,
         msg: ParsedMessage,
-        case: StoredCase | None,
+        case: Case | None,
         outcome: Outcome,
         reason: str | None,
     ) -> None:

@@ -1,23 +1,29 @@
 """Cases: references, the application's parts, phase history and evaluations.
 
-Functions take an open :class:`Session` and leave committing to the caller, so one unit of
-work (store a message, create its case, evaluate, queue the reply) commits or fails whole.
-Intake, which writes a case for nearly every e-mail it reads, uses :class:`CaseWrites`
-instead: plain Core statements on a :class:`Connection`, rows gathered per table and written
-in one ``executemany`` each.
+There is one write path. :class:`CaseWrites` holds the rows of a unit of work not yet written
+and writes them with prebuilt Core statements, each table in one ``executemany``: intake keeps
+one open for a whole batch of messages. A chat command changes a single case, so the functions
+below (:func:`create_case`, :func:`save_application`, :func:`record_transition`,
+:func:`update_case`, :func:`save_evaluation`) run the same writes through the session's
+connection at once. None of them commits: one unit of work (store a message, create its case,
+evaluate, queue the reply) commits or fails whole.
+
+Reads return :class:`Case`, a frozen read model; :func:`get_case` is the one way to read a case
+by its reference, locked for the transaction or not. Rows never leave ``storage/``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from samverkan.rules.model import Application
 from samverkan.rules.phases import Phase, Transition
@@ -28,22 +34,131 @@ from samverkan.storage.models import (
     CaseActorRow,
     CaseRow,
     CaseSequenceRow,
-    DecisionRow,
     EvaluationRow,
-    MeasurementRow,
     MessageRow,
     PhaseChangeRow,
-    ReminderRow,
     SupportRequestRow,
 )
 
 REF_PREFIX = "SAM"
 
+_CASE = CaseRow.__table__  # type: ignore[attr-defined]
+_APPLICANT = ApplicantRow.__table__  # type: ignore[attr-defined]
+_ACTOR = CaseActorRow.__table__  # type: ignore[attr-defined]
+_SUPPORT = SupportRequestRow.__table__  # type: ignore[attr-defined]
+_HISTORY = PhaseChangeRow.__table__  # type: ignore[attr-defined]
+_EVALUATION = EvaluationRow.__table__  # type: ignore[attr-defined]
+_MESSAGE = MessageRow.__table__  # type: ignore[attr-defined]
 
-def _id(case: CaseRow) -> int:
-    if case.id is None:
-        raise ValueError("the case has not been flushed yet")
-    return case.id
+
+@dataclass(frozen=True)
+class Case:
+    """One case as intake and the commands act on it: its columns, its application parsed
+    when first asked for. A write returns the case as it is afterwards."""
+
+    id: int
+    ref: str
+    phase: Phase
+    title: str | None
+    stored_application: dict[str, Any]
+    area_name: str | None
+    origin: str
+    assigned_to: str | None
+    override_reason: str | None
+    meeting_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @cached_property
+    def application(self) -> Application:
+        return Application.from_dict(self.stored_application)
+
+
+_CASE_FIELDS = tuple(
+    _CASE.c[name]
+    for name in (
+        "id", "ref", "phase", "title", "application", "area_name", "origin", "assigned_to",
+        "override_reason", "meeting_at", "created_at", "updated_at",
+    )
+)  # fmt: skip
+
+
+def _case(row: Any) -> Case:
+    return Case(row[0], row[1], Phase(row[2]), *row[3:])
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+_CASE_BY_REF = core_select(*_CASE_FIELDS).where(_CASE.c.ref == bindparam("ref"))
+_CASE_BY_REF_LOCKED = _CASE_BY_REF.with_for_update()
+_CASE_OF_MESSAGES = (
+    core_select(*_CASE_FIELDS)
+    .select_from(_MESSAGE.join(_CASE, _CASE.c.id == _MESSAGE.c.case_id))
+    .where(_MESSAGE.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_MESSAGE.c.id.desc())
+    .limit(1)
+)
+_ACTIVE_IN_AREAS = (
+    core_select(_CASE.c.area_name, _CASE.c.id, _CASE.c.ref)
+    .where(
+        _CASE.c.area_name.in_(bindparam("areas", expanding=True)),
+        _CASE.c.phase.not_in(bindparam("closed", expanding=True)),
+    )
+    .order_by(_CASE.c.area_name, _CASE.c.id)
+)
+
+
+def _connection(db: Session | Connection) -> Connection:
+    return db if isinstance(db, Connection) else db.connection()
+
+
+def find_case(db: Session | Connection, ref: str, *, lock: bool = False) -> Case | None:
+    """The case with reference ``ref`` (any case, spaces around allowed), or ``None``.
+
+    ``lock`` holds it for this transaction on PostgreSQL, so two officials acting at once take
+    turns and the second sees the first one's phase (SQLite serialises writers anyway).
+    """
+    stmt = _CASE_BY_REF_LOCKED if lock else _CASE_BY_REF
+    row = _connection(db).execute(stmt, {"ref": ref.strip().upper()}).first()
+    return _case(row) if row is not None else None
+
+
+def get_case(db: Session | Connection, ref: str, *, lock: bool = False) -> Case:
+    """Like :func:`find_case`, for a reference someone gave: unknown is ``CaseNotFound``."""
+    case = find_case(db, ref, lock=lock)
+    if case is None:
+        raise CaseNotFound(f"Det finns inget ärende {ref}.")
+    return case
+
+
+def case_of_messages(conn: Connection, message_ids: Sequence[str]) -> Case | None:
+    """The case of the newest stored message with one of these Message-IDs."""
+    row = conn.execute(_CASE_OF_MESSAGES, {"ids": list(message_ids)}).first()
+    return _case(row) if row is not None else None
+
+
+def list_cases(
+    db: Session | Connection, *, phase: Phase | None = None, area: str | None = None
+) -> list[Case]:
+    """Cases in reference order, of one phase or area if asked."""
+    query = core_select(*_CASE_FIELDS).order_by(_CASE.c.year, _CASE.c.seq)
+    if phase is not None:
+        query = query.where(_CASE.c.phase == phase.value)
+    if area:
+        query = query.where(func.lower(_CASE.c.area_name) == area.lower())
+    return [_case(row) for row in _connection(db).execute(query)]
+
+
+def active_cases_in(
+    conn: Connection, areas: Sequence[str], *, closed: Sequence[str]
+) -> list[tuple[str, int, str]]:
+    """(area, id, ref) of every case in one of ``areas`` whose phase is not in ``closed``,
+    ordered by area and then id."""
+    rows = conn.execute(_ACTIVE_IN_AREAS, {"areas": list(areas), "closed": list(closed)}).all()
+    return [(area, case_id, ref) for area, case_id, ref in rows if area]
+
+
+# ---- references -----------------------------------------------------------------------------
 
 
 def format_ref(year: int, seq: int) -> str:
@@ -71,271 +186,21 @@ def _next_reference_statement(dialect: str) -> Any:
     return _NEXT_REFERENCE[dialect]
 
 
-def next_reference(session: Session | Connection, year: int) -> tuple[str, int]:
+def next_reference(db: Session | Connection, year: int) -> tuple[str, int]:
     """Take the next number of ``year`` in one atomic upsert.
 
     The row lock the upsert takes is held until commit, so two processes creating cases at
     the same moment on PostgreSQL get consecutive numbers instead of the same one.
     """
-    conn = session if isinstance(session, Connection) else session.connection()
+    conn = _connection(db)
     stmt = _next_reference_statement(conn.dialect.name)
     seq = int(conn.execute(stmt, {"year": year}).scalar_one())
     return format_ref(year, seq), seq
 
 
-def create_case(
-    session: Session,
-    app: Application,
-    *,
-    moves: Sequence[Transition],
-    origin: str,
-    now: datetime,
-) -> CaseRow:
-    """Open a case for an application; ``moves`` are the checked transitions it has made,
-    starting with the one into ``inkommen`` (intake may move it on at once)."""
-    year = now.year
-    ref, seq = next_reference(session, year)
-    case = CaseRow(
-        ref=ref,
-        year=year,
-        seq=seq,
-        title=app.title,
-        phase=moves[-1].to_phase.value,
-        origin=origin,
-        created_at=now,
-        updated_at=now,
-    )
-    _set_columns(case, app, now)
-    session.add(case)
-    session.flush()
-    _save_parts(session, case, app, new=True)
-    _insert_history(session, _id(case), moves)  # the row already holds the final phase
-    return case
+# ---- writing: one path ----------------------------------------------------------------------
 
-
-def get_case(session: Session, ref: str) -> CaseRow:
-    case = session.exec(select(CaseRow).where(CaseRow.ref == ref.strip().upper())).first()
-    if case is None:
-        raise CaseNotFound(f"Det finns inget ärende {ref}.")
-    return case
-
-
-def list_cases(
-    session: Session, *, phase: Phase | None = None, area: str | None = None
-) -> Sequence[CaseRow]:
-    query = select(CaseRow).order_by(col(CaseRow.year), col(CaseRow.seq))
-    if phase is not None:
-        query = query.where(CaseRow.phase == phase.value)
-    if area:
-        query = query.where(func.lower(CaseRow.area_name) == area.lower())
-    return session.exec(query).all()
-
-
-def application_of(case: CaseRow) -> Application:
-    return Application.from_dict(case.application)
-
-
-def save_application(session: Session, case: CaseRow, app: Application, *, now: datetime) -> None:
-    """Store a changed application whole (with evidence) and in its queryable parts."""
-    _set_columns(case, app, now)
-    session.add(case)
-    _save_parts(session, case, app, new=False)
-
-
-def _set_columns(case: CaseRow, app: Application, now: datetime) -> None:
-    for key, value in _columns(app).items():
-        setattr(case, key, value)
-    case.title = case.title or app.title
-    case.updated_at = now
-
-
-def _save_parts(session: Session, case: CaseRow, app: Application, *, new: bool) -> None:
-    applicant = None
-    if not new:
-        applicant = session.exec(
-            select(ApplicantRow).where(ApplicantRow.case_id == case.id)
-        ).first()
-        session.execute(delete(CaseActorRow).where(col(CaseActorRow.case_id) == case.id))
-        session.execute(delete(SupportRequestRow).where(col(SupportRequestRow.case_id) == case.id))
-    facts = _applicant(app)
-    if applicant is None:
-        session.execute(insert(ApplicantRow), [{"case_id": _id(case), **facts}])
-    else:
-        for key, value in facts.items():
-            setattr(applicant, key, value)
-        session.add(applicant)
-    if app.actors:
-        session.execute(insert(CaseActorRow), _actor_rows(_id(case), app))
-    if app.support:
-        session.execute(insert(SupportRequestRow), _support_rows(_id(case), app))
-
-
-def record_transition(session: Session, case: CaseRow, move: Transition) -> None:
-    case.phase = move.to_phase.value
-    case.updated_at = move.at
-    session.add(case)
-    _insert_history(session, _id(case), [move])
-
-
-def _insert_history(session: Session, case_id: int, moves: Sequence[Transition]) -> None:
-    session.execute(insert(PhaseChangeRow), _history_rows(case_id, moves))
-
-
-def save_evaluation(
-    session: Session, case: CaseRow, evaluation: dict[str, Any], *, trigger: str, now: datetime
-) -> None:
-    """Keep every evaluation: the newest is the verdict, the older ones explain the past."""
-    session.execute(
-        insert(EvaluationRow),
-        [
-            {
-                "case_id": _id(case),
-                "ruleset": evaluation["ruleset"],
-                "outcome": evaluation["outcome"],
-                "results": list(evaluation["results"]),
-                "trigger": trigger,
-                "at": now,
-            }
-        ],
-    )
-
-
-def latest_evaluation(session: Session, case: CaseRow) -> EvaluationRow | None:
-    return session.exec(
-        select(EvaluationRow)
-        .where(EvaluationRow.case_id == case.id)
-        .order_by(col(EvaluationRow.at).desc(), col(EvaluationRow.id).desc())
-    ).first()
-
-
-def history(session: Session, case: CaseRow) -> Sequence[PhaseChangeRow]:
-    return session.exec(
-        select(PhaseChangeRow)
-        .where(PhaseChangeRow.case_id == case.id)
-        .order_by(col(PhaseChangeRow.at), col(PhaseChangeRow.id))
-    ).all()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def case_view(session: Session, case: CaseRow) -> dict[str, Any]:
-    """The case as SPEC §4 ``show --json`` describes it; the CLI and chat render from this."""
-    app = application_of(case)
-    evaluation = latest_evaluation(session, case)
-    messages = session.exec(
-        select(MessageRow)
-        .where(MessageRow.case_id == case.id, MessageRow.channel != "notice")
-        .order_by(col(MessageRow.at), col(MessageRow.id))
-    ).all()
-    reminders = session.exec(
-        select(ReminderRow)
-        .where(ReminderRow.case_id == case.id)
-        .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
-    ).all()
-    decisions = session.exec(
-        select(DecisionRow).where(DecisionRow.case_id == case.id).order_by(col(DecisionRow.at))
-    ).all()
-    measurements = session.exec(
-        select(MeasurementRow)
-        .where(MeasurementRow.case_id == case.id)
-        .order_by(col(MeasurementRow.at))
-    ).all()
-    return {
-        "ref": case.ref,
-        "phase": case.phase,
-        "title": case.title,
-        "origin": case.origin,
-        "assigned_to": case.assigned_to,
-        "created_at": _iso(case.created_at),
-        "area": {"name": app.area.name, "in_malmo": app.area.in_malmo} if app.area else None,
-        "area_text": app.area_text,
-        "applicant": {
-            "organisation": app.organisation,
-            "orgnr": app.orgnr,
-            "orgnr_valid": app.orgnr_valid,
-            "contact_name": app.contact_name,
-            "email": app.email,
-            "phone": app.phone,
-        },
-        "actors": [a.value for a in app.actors],
-        "support": [s.to_dict() for s in app.support],
-        "start": app.start.isoformat() if app.start else None,
-        "duration_months": app.duration_months,
-        "purpose": app.purpose,
-        "goals": app.goals,
-        "own_contribution": app.own_contribution,
-        "evidence": app.evidence,
-        "meeting_at": _iso(case.meeting_at),
-        "override_reason": case.override_reason,
-        "criteria": (
-            {
-                "ruleset": evaluation.ruleset,
-                "outcome": evaluation.outcome,
-                "results": evaluation.results,
-                "at": _iso(evaluation.at),
-            }
-            if evaluation
-            else None
-        ),
-        "messages": [
-            {
-                "direction": m.direction,
-                "channel": m.channel,
-                "message_id": m.message_id,
-                "subject": m.subject,
-                "from": m.sender,
-                "at": _iso(m.at),
-                **({"state": m.send_state} if m.direction == "out" else {}),
-            }
-            for m in messages
-        ],
-        "reminders": [
-            {"kind": r.kind, "due_at": _iso(r.due_at), "state": r.state} for r in reminders
-        ],
-        "decisions": [
-            {"outcome": d.outcome, "support": d.support, "by": d.by, "at": _iso(d.at)}
-            for d in decisions
-        ],
-        "followups": [
-            {"kind": m.kind, "text": m.text, "by": m.by, "at": _iso(m.at)} for m in measurements
-        ],
-        "history": [
-            {"at": _iso(h.at), "by": h.by, "from": h.from_phase, "to": h.to_phase, "why": h.why}
-            for h in history(session, case)
-        ],
-    }
-
-
-# ---- the intake write path: Core statements on a Connection --------------------------------
-
-_CASE = CaseRow.__table__  # type: ignore[attr-defined]
-_APPLICANT = ApplicantRow.__table__  # type: ignore[attr-defined]
-_ACTOR = CaseActorRow.__table__  # type: ignore[attr-defined]
-_SUPPORT = SupportRequestRow.__table__  # type: ignore[attr-defined]
-_HISTORY = PhaseChangeRow.__table__  # type: ignore[attr-defined]
-_EVALUATION = EvaluationRow.__table__  # type: ignore[attr-defined]
-_MESSAGE = MessageRow.__table__  # type: ignore[attr-defined]
-
-_CASE_FIELDS = (_CASE.c.id, _CASE.c.ref, _CASE.c.phase, _CASE.c.title, _CASE.c.application)
 _INSERT_CASE = insert(_CASE).returning(_CASE.c.id)
-_CASE_BY_REF = core_select(*_CASE_FIELDS).where(_CASE.c.ref == bindparam("ref"))
-_CASE_OF_MESSAGES = (
-    core_select(*_CASE_FIELDS)
-    .select_from(_MESSAGE.join(_CASE, _CASE.c.id == _MESSAGE.c.case_id))
-    .where(_MESSAGE.c.message_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_MESSAGE.c.id.desc())
-    .limit(1)
-)
-_ACTIVE_IN_AREAS = (
-    core_select(_CASE.c.area_name, _CASE.c.id, _CASE.c.ref)
-    .where(
-        _CASE.c.area_name.in_(bindparam("areas", expanding=True)),
-        _CASE.c.phase.not_in(bindparam("closed", expanding=True)),
-    )
-    .order_by(_CASE.c.area_name, _CASE.c.id)
-)
 _CHANGED_COLUMNS = (
     "phase",
     "title",
@@ -352,11 +217,16 @@ _UPDATE_CASE = (
     .where(_CASE.c.id == bindparam("case_id"))
     .values(**{c: bindparam(f"new_{c}") for c in _CHANGED_COLUMNS})
 )
-_APPLICANT_FACTS = ("organisation", "orgnr", "orgnr_valid", "contact_name", "email", "phone")
+_MOVE_CASE = (
+    update(_CASE)
+    .where(_CASE.c.id == bindparam("case_id"))
+    .values(phase=bindparam("new_phase"), updated_at=bindparam("new_updated_at"))
+)
+APPLICANT_FACTS = ("organisation", "orgnr", "orgnr_valid", "contact_name", "email", "phone")
 _UPDATE_APPLICANT = (
     update(_APPLICANT)
     .where(_APPLICANT.c.case_id == bindparam("of_case"))
-    .values(**{c: bindparam(f"new_{c}") for c in _APPLICANT_FACTS})
+    .values(**{c: bindparam(f"new_{c}") for c in APPLICANT_FACTS})
 )
 _INSERT: dict[str, Any] = {
     "applicant": insert(_APPLICANT),
@@ -367,43 +237,8 @@ _INSERT: dict[str, Any] = {
 }
 _DELETE_ACTORS = delete(_ACTOR).where(_ACTOR.c.case_id == bindparam("case_id"))
 _DELETE_SUPPORT = delete(_SUPPORT).where(_SUPPORT.c.case_id == bindparam("case_id"))
-
-
-@dataclass
-class StoredCase:
-    """What intake needs of a case, as plain values."""
-
-    id: int
-    ref: str
-    phase: str
-    title: str | None
-    application: dict[str, Any]
-
-    @property
-    def app(self) -> Application:
-        return Application.from_dict(self.application)
-
-
-def _stored(row: Any) -> StoredCase | None:
-    return StoredCase(row[0], row[1], row[2], row[3], row[4]) if row is not None else None
-
-
-def case_by_ref(conn: Connection, ref: str) -> StoredCase | None:
-    return _stored(conn.execute(_CASE_BY_REF, {"ref": ref}).first())
-
-
-def case_of_messages(conn: Connection, message_ids: Sequence[str]) -> StoredCase | None:
-    """The case of the newest stored message with one of these Message-IDs."""
-    return _stored(conn.execute(_CASE_OF_MESSAGES, {"ids": list(message_ids)}).first())
-
-
-def active_cases_in(
-    conn: Connection, areas: Sequence[str], *, closed: Sequence[str]
-) -> list[tuple[str, int, str]]:
-    """(area, id, ref) of every case in one of ``areas`` whose phase is not in ``closed``,
-    ordered by area and then id."""
-    rows = conn.execute(_ACTIVE_IN_AREAS, {"areas": list(areas), "closed": list(closed)}).all()
-    return [(area, case_id, ref) for area, case_id, ref in rows if area]
+# What an official sets on a case besides its application and phase (storage.decisions).
+OFFICIAL_COLUMNS = frozenset({"assigned_to", "meeting_at", "override_reason"})
 
 
 def _columns(app: Application) -> dict[str, Any]:
@@ -417,14 +252,7 @@ def _columns(app: Application) -> dict[str, Any]:
 
 
 def _applicant(app: Application) -> dict[str, Any]:
-    return {
-        "organisation": app.organisation,
-        "orgnr": app.orgnr,
-        "orgnr_valid": app.orgnr_valid,
-        "contact_name": app.contact_name,
-        "email": app.email,
-        "phone": app.phone,
-    }
+    return {name: getattr(app, name) for name in APPLICANT_FACTS}
 
 
 def _actor_rows(case_id: int, app: Application) -> list[dict[str, Any]]:
@@ -460,7 +288,7 @@ def _history_rows(case_id: int, moves: Sequence[Transition]) -> list[dict[str, A
 
 @dataclass
 class CaseWrites:
-    """The rows of one unit of work (one message, or a batch of them) not yet written.
+    """The rows of one unit of work (one message, a batch of them, one command) not yet written.
 
     A case row is written at once: later statements need its id and later messages of a
     batch must find it (threading by reference, coordination). Everything else waits for
@@ -486,47 +314,44 @@ class CaseWrites:
         moves: Sequence[Transition],
         origin: str,
         now: datetime,
-    ) -> StoredCase:
-        """A new case in the phase of its last move; like :func:`create_case`."""
-        year = now.year
-        ref, seq = next_reference(conn, year)
+    ) -> Case:
+        """A new case in the phase of its last move; ``moves`` are the checked transitions it
+        has made, starting with the one into ``inkommen``."""
+        ref, seq = next_reference(conn, now.year)
+        phase = moves[-1].to_phase
+        columns = _columns(app)
         values = {
-            "ref": ref,
-            "year": year,
-            "seq": seq,
-            "title": app.title,
-            "phase": moves[-1].to_phase.value,
-            "origin": origin,
-            "assigned_to": None,
-            "override_reason": None,
-            "meeting_at": None,
-            "created_at": now,
-            "updated_at": now,
-            **_columns(app),
-        }
+            "ref": ref, "year": now.year, "seq": seq, "title": app.title, "phase": phase.value,
+            "origin": origin, "assigned_to": None, "override_reason": None, "meeting_at": None,
+            "created_at": now, "updated_at": now, **columns,
+        }  # fmt: skip
         case_id = int(conn.execute(_INSERT_CASE, values).scalar_one())
         self._cases.add(case_id)
         self._add("applicant", [{"case_id": case_id, **_applicant(app)}])
         self._add("actors", _actor_rows(case_id, app))
         self._add("support", _support_rows(case_id, app))
         self._add("history", _history_rows(case_id, moves))
-        return StoredCase(case_id, ref, values["phase"], app.title, values["application"])
+        return Case(
+            case_id, ref, phase, app.title, columns["application"], columns["area_name"],
+            origin, None, None, None, now, now,
+        )  # fmt: skip
 
     def change_case(
         self,
         conn: Connection,
-        case: StoredCase,
+        case: Case,
         app: Application,
         *,
-        moves: Sequence[Transition],
+        moves: Sequence[Transition] = (),
         now: datetime,
-    ) -> None:
+        title: str | None = None,
+    ) -> Case:
         """Store a changed application whole and in its parts, and the phase it moved to."""
         if case.id in self._cases:
             self.flush(conn)  # its parts must be in the table before they are replaced
-        phase = moves[-1].to_phase.value if moves else case.phase
-        title = case.title or app.title
-        columns = {**_columns(app), "phase": phase, "title": title, "updated_at": now}
+        phase = moves[-1].to_phase if moves else case.phase
+        title = title or case.title or app.title
+        columns = {**_columns(app), "phase": phase.value, "title": title, "updated_at": now}
         conn.execute(
             _UPDATE_CASE, {"case_id": case.id, **{f"new_{k}": v for k, v in columns.items()}}
         )
@@ -540,25 +365,45 @@ class CaseWrites:
         self._add("support", _support_rows(case.id, app))
         self._add("history", _history_rows(case.id, moves))
         self._cases.add(case.id)
-        case.phase, case.title, case.application = phase, title, columns["application"]
+        stored, area = columns["application"], columns["area_name"]
+        return replace(
+            case,
+            phase=phase,
+            title=title,
+            stored_application=stored,
+            area_name=area,
+            updated_at=now,
+        )
+
+    def move(self, conn: Connection, case: Case, move: Transition) -> Case:
+        """The case moved (or, from a phase to itself, changed) as ``move`` records."""
+        values = {"case_id": case.id, "new_phase": move.to_phase.value, "new_updated_at": move.at}
+        conn.execute(_MOVE_CASE, values)
+        self._add("history", _history_rows(case.id, [move]))
+        return replace(case, phase=move.to_phase, updated_at=move.at)
+
+    def set_columns(self, conn: Connection, case: Case, *, now: datetime, **values: Any) -> Case:
+        """Set what an official records on the case itself (:data:`OFFICIAL_COLUMNS`)."""
+        unknown = values.keys() - OFFICIAL_COLUMNS
+        if unknown:
+            raise TypeError(f"not columns an official sets: {sorted(unknown)}")
+        stmt = update(_CASE).where(_CASE.c.id == case.id).values(**values, updated_at=now)
+        conn.execute(stmt)
+        return replace(case, **values, updated_at=now)
 
     def evaluation(
         self, case_id: int, evaluation: dict[str, Any], *, trigger: str, now: datetime
     ) -> None:
-        """Like :func:`save_evaluation`."""
-        self._add(
-            "evaluation",
-            [
-                {
-                    "case_id": case_id,
-                    "ruleset": evaluation["ruleset"],
-                    "outcome": evaluation["outcome"],
-                    "results": list(evaluation["results"]),
-                    "trigger": trigger,
-                    "at": now,
-                }
-            ],
-        )
+        """Keep every evaluation: the newest is the verdict, the older ones explain the past."""
+        row = {
+            "case_id": case_id,
+            "ruleset": evaluation["ruleset"],
+            "outcome": evaluation["outcome"],
+            "results": list(evaluation["results"]),
+            "trigger": trigger,
+            "at": now,
+        }
+        self._add("evaluation", [row])
 
     def message(self, row: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> None:
         """A full message row (``message_values``, ``outbox.email_row``, ``notice_row``) and
@@ -578,11 +423,53 @@ class CaseWrites:
         with_files = [(row["digest"], files) for row, files in messages if files]
         if with_files:
             ids = ids_by_digest(conn, [digest for digest, _ in with_files])
-            insert_attachments(
-                conn,
-                [
-                    {"message_row_id": ids[digest], **file}
-                    for digest, files in with_files
-                    for file in files
-                ],
-            )
+            rows = [
+                {"message_row_id": ids[digest], **file}
+                for digest, files in with_files
+                for file in files
+            ]
+            insert_attachments(conn, rows)
+
+
+# ---- one change at once, for a command ------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+def _at_once(session: Session, write: Callable[[Connection, CaseWrites], _T]) -> _T:
+    """Run one change through :class:`CaseWrites` and write its rows before returning."""
+    conn = session.connection()
+    writes = CaseWrites()
+    result = write(conn, writes)
+    writes.flush(conn)
+    return result
+
+
+def create_case(
+    session: Session, app: Application, *, moves: Sequence[Transition], origin: str, now: datetime
+) -> Case:
+    """Open a case for an application (see :meth:`CaseWrites.open_case`)."""
+    return _at_once(session, lambda c, w: w.open_case(c, app, moves=moves, origin=origin, now=now))
+
+
+def save_application(
+    session: Session, case: Case, app: Application, *, now: datetime, title: str | None = None
+) -> Case:
+    """Store a changed application whole (with evidence) and in its queryable parts."""
+    return _at_once(session, lambda c, w: w.change_case(c, case, app, now=now, title=title))
+
+
+def record_transition(session: Session, case: Case, move: Transition) -> Case:
+    return _at_once(session, lambda c, w: w.move(c, case, move))
+
+
+def update_case(session: Session, case: Case, *, now: datetime, **values: Any) -> Case:
+    """Set an official's columns on the case (see :meth:`CaseWrites.set_columns`)."""
+    return _at_once(session, lambda c, w: w.set_columns(c, case, now=now, **values))
+
+
+def save_evaluation(
+    session: Session, case: Case, evaluation: dict[str, Any], *, trigger: str, now: datetime
+) -> None:
+    """Keep every evaluation: the newest is the verdict, the older ones explain the past."""
+    _at_once(session, lambda _, w: w.evaluation(case.id, evaluation, trigger=trigger, now=now))

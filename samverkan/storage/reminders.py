@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from samverkan.storage.cases import Case
 from samverkan.storage.models import CaseRow, ReminderRow
 
 PENDING = "pending"
@@ -34,8 +35,8 @@ class PendingReminder:
 
 
 def schedule(
-    session: Session, case: CaseRow, *, kind: str, due_at: datetime, note: str | None
-) -> ReminderRow:
+    session: Session, case: Case, *, kind: str, due_at: datetime, note: str | None
+) -> None:
     """Add a pending reminder; the same case, kind and moment twice gives the one row."""
     row = session.exec(
         select(ReminderRow).where(
@@ -43,15 +44,14 @@ def schedule(
         )
     ).first()
     if row is None:
-        row = ReminderRow(case_id=case.id, kind=kind, due_at=due_at, note=note)  # type: ignore[arg-type]
+        row = ReminderRow(case_id=case.id, kind=kind, due_at=due_at, note=note)
     elif row.state == CANCELLED:  # rebooked back to the same time: never sent, so safe to revive
         row.state, row.done_at, row.note = PENDING, None, note
     session.add(row)
-    return row
 
 
 def cancel_pending(
-    session: Session, case: CaseRow, *, now: datetime, kinds: Collection[str] | None = None
+    session: Session, case: Case, *, now: datetime, kinds: Collection[str] | None = None
 ) -> int:
     """Cancel the case's pending reminders (of ``kinds``, or all); returns how many."""
     query = select(ReminderRow).where(ReminderRow.case_id == case.id, ReminderRow.state == PENDING)
@@ -64,7 +64,7 @@ def cancel_pending(
     return len(rows)
 
 
-def complete_pending(session: Session, case: CaseRow, *, kind: str, now: datetime) -> bool:
+def complete_pending(session: Session, case: Case, *, kind: str, now: datetime) -> bool:
     """Mark the soonest pending reminder of ``kind`` done (its work was reported)."""
     row = session.exec(
         select(ReminderRow)

@@ -38,6 +38,7 @@ from samverkan.bot.teams import command_text, sender_ids, teams_routes
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 from samverkan.rules.phases import Role
+from samverkan.storage import case_view as views
 from samverkan.storage import cases as case_store
 from tests.helpers.chat import APPLICATION, mail, snapshot
 
@@ -179,7 +180,7 @@ def apply(
 
 def case_view(engine: Engine, ref: str = REF) -> dict[str, Any]:
     with Session(engine) as session:
-        return case_store.case_view(session, case_store.get_case(session, ref))
+        return views.case_view(session, case_store.get_case(session, ref)).to_dict()
 
 
 def card_of(post: dict[str, Any], index: int = 0) -> dict[str, Any]:

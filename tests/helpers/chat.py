@@ -18,6 +18,7 @@ from samverkan.bot.reply import FactList, Paragraph, Reply
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 from samverkan.storage import cases as case_store
+from samverkan.storage.case_view import case_view
 from samverkan.storage.models import (
     CaseRow,
     DecisionRow,
@@ -95,7 +96,7 @@ class Chat:
 
     def case(self, ref: str = REF) -> dict[str, Any]:
         with Session(self.engine) as session:
-            return case_store.case_view(session, case_store.get_case(session, ref))
+            return case_view(session, case_store.get_case(session, ref)).to_dict()
 
     def outbox(self, kind: str) -> list[MessageRow]:
         with Session(self.engine) as session:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from samverkan.storage import cases as case_store
+from samverkan.storage.case_view import case_view
 from samverkan.storage.models import MessageRow
 
 COMPLETE = """Hej!
@@ -73,4 +74,4 @@ def outbox(engine: Engine, channel: str = "email") -> list[MessageRow]:
 
 def view(engine: Engine, ref: str) -> dict[str, object]:
     with Session(engine) as session:
-        return case_store.case_view(session, case_store.get_case(session, ref))
+        return case_view(session, case_store.get_case(session, ref)).to_dict()

@@ -24,6 +24,7 @@ from samverkan.intake.extraction.extract import extract as real_extract
 from samverkan.intake.outcome import IngestResult, Outcome
 from samverkan.intake.pipeline import Intake
 from samverkan.storage import cases as case_store
+from samverkan.storage.case_view import case_view
 from samverkan.storage.db import make_engine
 from samverkan.storage.messages import seen_messages as real_seen
 from samverkan.storage.models import (
@@ -68,7 +69,7 @@ def stored(engine: Engine) -> dict[str, Any]:
         refs = session.exec(select(CaseRow.ref).order_by(col(CaseRow.id))).all()
         views = []
         for ref in refs:
-            shown = case_store.case_view(session, case_store.get_case(session, ref))
+            shown = case_view(session, case_store.get_case(session, ref)).to_dict()
             for message in shown["messages"]:
                 if message["direction"] == "out":
                     message.pop("message_id")
