@@ -194,6 +194,40 @@ def test_a_second_creator_waits_for_the_first_instead_of_taking_its_number(
         engine_b.dispose()
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_locked_case_makes_a_second_official_wait_and_see_the_first_ones_phase(
+    db_url: str, now: datetime
+) -> None:
+    engine_a, engine_b = make_engine(db_url), make_engine(db_url)
+    locked_read: list[Phase] = []
+    try:
+        with session_scope(engine_a) as session:
+            open_case(session, now)
+        with Session(engine_a) as session_a:
+            case = cases.get_case(session_a, "SAM-2026-0001", lock=True)
+            move = transition(
+                case.phase, Phase.BEDOMNING, by="U0KARIN", role=Role.KONTAKTPERSON, why="", now=now
+            )
+            assert cases.record_transition(session_a, case, move).phase is Phase.BEDOMNING
+            with session_scope(engine_b) as session_b:  # reading without the lock never waits
+                assert cases.get_case(session_b, "SAM-2026-0001").phase is Phase.INKOMMEN
+
+            def second() -> None:
+                with session_scope(engine_b) as session_b:
+                    locked_read.append(cases.get_case(session_b, "SAM-2026-0001", lock=True).phase)
+
+            other = threading.Thread(target=second)
+            other.start()
+            other.join(timeout=0.5)
+            assert other.is_alive(), "B must wait for A's change to be committed"
+            session_a.commit()
+        other.join(timeout=10)
+        assert locked_read == [Phase.BEDOMNING]
+    finally:
+        engine_a.dispose()
+        engine_b.dispose()
+
+
 def test_naive_datetimes_are_refused_by_storage(engine: Engine) -> None:
     naive = datetime(2026, 1, 1)  # noqa: DTZ001 - the point of the test
     with session_scope(engine) as session:
