@@ -47,6 +47,7 @@ class Graph:
     retry_after: str | None = "7"
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     user: str = ""
+    links_valid_from: int = 0  # delta and next links older than this answer 410
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
@@ -104,6 +105,11 @@ class Graph:
             if folder is None:
                 return []
             return [str(message_from_bytes(raw)["Message-ID"]) for raw in folder.messages.values()]
+
+    def expire_links(self) -> None:
+        """Every delta and next link given out so far stops working, as after a long pause."""
+        with self.lock:
+            self.links_valid_from = self.seq + 1
 
     def throttle(self, count: int, retry_after: str | None = "7") -> None:
         with self.lock:
@@ -200,6 +206,8 @@ class Graph:
             since, upto, offset = (int(x) for x in query["$skiptoken"].split("."))
         else:
             since, upto, offset = int(query.get("$deltatoken", "0")), self.seq, 0
+        if ("$skiptoken" in query or "$deltatoken" in query) and upto < self.links_valid_from:
+            return _json(410, {"error": {"code": "SyncStateNotFound", "message": "expired"}})
         arrived = [mid for seq, mid in folder.log if since < seq <= upto]
         chunk = arrived[offset : offset + page]
         value: list[dict[str, Any]] = [

@@ -130,3 +130,17 @@ def test_no_token_is_one_line_in_health_and_the_watcher_recovers(
         wait_until(lambda: graph.message_ids_in(PROCESSED) == ["<msg-1@example.org>"])
     finally:
         w.stop()
+
+
+def test_an_expired_delta_link_reads_the_folder_again_and_doubles_nothing(
+    entra: Entra, graph: Graph, sqlite_engine: Engine
+) -> None:
+    graph.deliver(make_message(1))
+    intake = FakeIntake()
+    w = _watcher(entra, graph, sqlite_engine, intake)
+    assert w.sync() == 1
+    graph.expire_links()
+    graph.deliver(make_message(2))
+    assert w.sync() == 1  # 410: a new initial round finds what is still in the inbox
+    assert intake.message_ids == ["<msg-1@example.org>", "<msg-2@example.org>"]
+    assert graph.message_ids_in(PROCESSED) == ["<msg-1@example.org>", "<msg-2@example.org>"]
