@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     graph_url: str = "https://graph.microsoft.com/v1.0"
     graph_mailbox: str | None = None  # the (shared) mailbox read and sent from over Graph
     graph_poll_seconds: float = 30.0  # how often the delta query asks for new mail
+    graph_notification_url: str | None = None  # public https URL of /graph/notifications
 
     smtp_host: str | None = None
     smtp_port: int | None = None

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from samverkan.bot.graph_hook import graph_routes
 from samverkan.bot.slack import SlackBridge, SlackConfigError, build_slack
 from samverkan.bot.teams import teams_routes
 from samverkan.bot.tick import run_tick
@@ -126,6 +127,8 @@ class Service:
             Route("/healthz", healthz, methods=["GET"]),
             *self.teams,  # POST /api/messages when Teams is configured
         ]
+        if self.settings.graph_notification_url:  # Graph's change notifications
+            routes += graph_routes(lambda: self.watcher)
         if self.slack is not None:
             routes += self.slack.routes()  # POST /slack/events (none without a signing secret)
         return Starlette(routes=routes)

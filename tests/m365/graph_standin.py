@@ -11,6 +11,7 @@ and files the message in Sent Items; ``throttle(n, seconds)`` answers the next n
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import secrets
@@ -20,6 +21,8 @@ from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import httpx
 
 from tests.m365.entra import Entra
 
@@ -47,6 +50,8 @@ class Graph:
     retry_after: str | None = "7"
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     user: str = ""
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notified: list[str] = field(default_factory=list)  # subscription ids told of new mail
     links_valid_from: int = 0  # delta and next links older than this answer 410
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -74,7 +79,19 @@ class Graph:
             self.seq += 1
             target.messages[message_id] = raw
             target.log.append((self.seq, message_id))
+            for sub_id, sub in self.subscriptions.items():
+                if f"mailFolders('{target.id}')" in sub["resource"]:
+                    threading.Thread(target=self._notify, args=(sub_id, sub, message_id)).start()
             return message_id
+
+    def _notify(self, sub_id: str, sub: dict[str, Any], message_id: str) -> None:
+        """Tell the subscriber, as Graph does: a JSON POST with the client state, later."""
+        note = {"subscriptionId": sub_id, "clientState": sub["clientState"],
+                "changeType": "created", "resource": f"{sub['resource']}/{message_id}"}  # fmt: skip
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.post(sub["notificationUrl"], json={"value": [note]}, timeout=5)
+            with self.lock:
+                self.notified.append(sub_id)
 
     def folder(self, key: str) -> Folder:
         with self.lock:
@@ -129,6 +146,8 @@ class Graph:
         token = headers.get("authorization", "").removeprefix("Bearer ")
         if not self.entra.valid(token, GRAPH_SCOPE):
             return _json(401, {"error": {"code": "InvalidAuthenticationToken", "message": "no"}})
+        if m := re.fullmatch(r"/v1\.0/subscriptions(?:/([^/]+))?", path):
+            return self._subscribe(method, m.group(1), json.loads(body or b"{}"))
         match = re.fullmatch(r"/v1\.0/users/([^/]+)(/.*)", path)
         if match is None:
             return _json(404, {"error": {"code": "ResourceNotFound", "message": path}})
@@ -163,6 +182,26 @@ class Graph:
             folder = self.folder(m.group(1))
             return _json(200, {"id": folder.id, "displayName": folder.name})
         return _json(404, {"error": {"code": "ResourceNotFound", "message": rest}})
+
+    def _subscribe(self, method: str, sub_id: str | None, body: dict[str, Any]) -> Reply:
+        if method == "PATCH" and sub_id is not None:
+            with self.lock:
+                if sub_id not in self.subscriptions:
+                    return _json(404, {"error": {"code": "ResourceNotFound", "message": sub_id}})
+                self.subscriptions[sub_id]["expirationDateTime"] = body["expirationDateTime"]
+                return _json(200, {"id": sub_id, **self.subscriptions[sub_id]})
+        token = secrets.token_urlsafe(16)  # Graph checks the URL answers before it subscribes
+        url = f"{body['notificationUrl']}?validationToken={token}"
+        try:
+            echoed = httpx.post(url, content=b"", timeout=10).text
+        except httpx.HTTPError as exc:
+            return _json(400, {"error": {"code": "ValidationError", "message": str(exc)}})
+        if echoed != token:
+            return _json(400, {"error": {"code": "ValidationError", "message": "no echo"}})
+        sub_id = secrets.token_hex(8)
+        with self.lock:
+            self.subscriptions[sub_id] = body
+        return _json(201, {"id": sub_id, **body})
 
     def _find(self, message_id: str) -> tuple[Folder, bytes] | None:
         for folder in self.folders.values():
@@ -258,5 +297,8 @@ def _handler(graph: Graph) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             self._serve("POST")
+
+        def do_PATCH(self) -> None:
+            self._serve("PATCH")
 
     return Handler

@@ -37,7 +37,7 @@ def serve(
 ) -> Iterator[Callable[[str], tuple[int, Callable[[], list[object]]]]]:
     procs: list[subprocess.Popen[bytes]] = []
 
-    def start(secret: str) -> tuple[int, Callable[[], list[object]]]:
+    def start(secret: str, **more: str) -> tuple[int, Callable[[], list[object]]]:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_")}
         env.update(
@@ -52,6 +52,7 @@ def serve(
             SAMVERKAN_M365_CLIENT_ID=CLIENT_ID,
             SAMVERKAN_M365_CLIENT_SECRET=secret,
         )
+        env.update({k: v.format(port=port) for k, v in more.items()})
         run = {"cwd": tmp_path, "env": env, "capture_output": True, "timeout": 60}
         assert subprocess.run([EXE, "init"], check=False, **run).returncode == 0  # type: ignore[call-overload]
         log = (tmp_path / "serve.log").open("wb")
@@ -102,3 +103,23 @@ def test_a_refused_secret_is_one_line_in_healthz_and_the_service_stays_up(
     log = (tmp_path / "serve.log").read_text()
     assert "fel-hemlighet" not in log
     assert "Traceback" not in log
+
+
+def test_a_change_notification_wakes_the_watcher_long_before_its_next_poll(
+    serve: Callable[..., tuple[int, Callable[[], list[object]]]], graph: Graph
+) -> None:
+    graph.deliver(make_message(1))
+    _, cases = serve(
+        CLIENT_SECRET,
+        SAMVERKAN_GRAPH_POLL_SECONDS="300",
+        SAMVERKAN_GRAPH_NOTIFICATION_URL="http://127.0.0.1:{port}/graph/notifications",
+    )
+    wait_until(lambda: len(cases()) == 1, 30, "the first round")
+    wait_until(lambda: bool(graph.subscriptions), 30, "a validated subscription")
+    (subscription,) = graph.subscriptions.values()
+    assert subscription["changeType"] == "created"
+    started = time.monotonic()
+    graph.deliver(make_message(2))
+    wait_until(lambda: len(cases()) == 2, 30, "the notified mail")
+    assert time.monotonic() - started < 30  # a poll would have taken 300 s
+    assert graph.notified

@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from samverkan.clock import utc_now
 from samverkan.config import Settings
+from samverkan.intake.feeders.graph_notify import Subscription
 from samverkan.intake.feeders.watching import (
     BackgroundWatcher,
     Backoff,
@@ -141,10 +142,22 @@ class GraphWatcher(BackgroundWatcher):
         self.page_size = page_size
         self._wake = threading.Event()
         self._folders: dict[str, str] | None = None
+        self.subscription = (
+            Subscription(self.client, settings.graph_notification_url, clock)
+            if settings.graph_notification_url
+            else None
+        )
 
     def wake(self) -> None:
         """New mail was announced (a change notification): look now instead of at the next poll."""
         self._wake.set()
+
+    def notified(self, payload: object) -> bool:
+        """A change notification's JSON arrived: wake up when it is one of ours."""
+        if self.subscription is None or not self.subscription.accepts(payload):
+            return False
+        self.wake()
+        return True
 
     def stop(self, timeout: float = 10.0) -> None:
         self._wake.set()
@@ -198,6 +211,8 @@ class GraphWatcher(BackgroundWatcher):
             return self._failed(HealthState.UNREACHABLE, f"Inkorgen kunde inte behandlas: {exc}")
         self.backoff.reset()
         self._set_health(HealthState.OK, success=True)
+        if self.subscription is not None:
+            self.subscription.keep(self.folders()["watched"])
         return None if handled else self.poll_interval
 
     def _failed(self, state: HealthState, error: str) -> float:
