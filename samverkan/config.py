@@ -15,6 +15,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from samverkan.rules.phases import Role
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 class TlsMode(StrEnum):
     SSL = "ssl"
     STARTTLS = "starttls"
@@ -85,6 +90,8 @@ class Settings(BaseSettings):
     officials: Annotated[dict[str, Role], NoDecode] = Field(default_factory=dict)
     http_port: int = 8080
     timezone: str = "Europe/Stockholm"
+    log_format: LogFormat = LogFormat.TEXT
+    log_level: str = "INFO"
 
     followup_result_months: int = 6
     followup_effect_months: int = 12

@@ -17,6 +17,20 @@ class Outcome(StrEnum):
     IGNORED = "ignored"
     QUARANTINED = "quarantined"
 
+    @property
+    def label(self) -> str:
+        """The Swedish word a registrar reads (``ingest`` and its summary line)."""
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.CREATED: "nytt ärende",
+    Outcome.APPENDED: "tillagt i ärende",
+    Outcome.DUPLICATE: "dubblett",
+    Outcome.IGNORED: "ignorerat",
+    Outcome.QUARANTINED: "i karantän",
+}
+
 
 @dataclass(frozen=True)
 class IngestResult:

@@ -43,6 +43,15 @@ PHASE_LABELS: dict[Phase, str] = {
 }
 
 
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o"})
+
+
+def phase_named(word: str) -> Phase | None:
+    """The phase an official means by ``bedömning``, ``bedomning`` or ``Bedömning``."""
+    key = word.strip().lower().translate(_FOLD)
+    return next((p for p in Phase if key == p.value), None)
+
+
 class Role(StrEnum):
     """Who is acting. ``system`` is intake and the scheduler acting on the model's rules."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -66,6 +67,32 @@ def make_engine(url: str) -> Engine:
         return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except ModuleNotFoundError as exc:
         raise DatabaseUnavailable(f"Saknar databasdrivrutin för {parsed.drivername}") from exc
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL points at, made absolute; ``None`` for other databases."""
+    try:
+        parsed = make_url(_normalise_url(url))
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def require_existing_sqlite(url: str) -> None:
+    """Refuse to create an empty SQLite file by accident (a command run in another folder).
+
+    SQLite makes a new file on first connect, so without this a command started in the wrong
+    directory would answer from an empty database as if there were no cases.
+    """
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        raise NotInitialised(
+            f"Det finns ingen databas i {path} (SAMVERKAN_DATABASE_URL={url}). "
+            "Kör kommandot i mappen där du körde samverkan init, ange "
+            "SAMVERKAN_DATABASE_URL, eller skapa databasen här med: samverkan init"
+        )
 
 
 def check_connection(engine: Engine) -> None:

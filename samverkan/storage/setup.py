@@ -10,13 +10,14 @@ from sqlalchemy.engine import Engine
 from samverkan.config import Settings
 from samverkan.rules.gazetteer import Gazetteer
 from samverkan.storage import migrate
-from samverkan.storage.db import NotInitialised, check_connection, session_scope
+from samverkan.storage.db import check_connection, session_scope
 from samverkan.storage.reference import (
     bundled_processes,
     load_areas,
     load_processes,
     sync_officials,
 )
+from samverkan.storage.schema import require_current_schema
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,4 @@ def initialise(engine: Engine, settings: Settings, now: datetime) -> InitReport:
     return InitReport(migrate.current_revision(engine), areas, processes)
 
 
-def require_current_schema(engine: Engine) -> None:
-    """Refuse to run on a database that ``samverkan init`` has not created or upgraded."""
-    check_connection(engine)
-    current = migrate.current_revision(engine)
-    if current is None:
-        raise NotInitialised("Databasen är inte initierad. Kör först: samverkan init")
-    if current != migrate.head_revision():
-        raise NotInitialised("Databasen har en äldre version. Kör: samverkan init")
+__all__ = ["InitReport", "initialise", "require_current_schema"]

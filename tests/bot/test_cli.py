@@ -92,7 +92,7 @@ def test_a_wrong_phase_is_a_usage_error_listing_the_phases(
 ) -> None:
     code, _, err = run(capsys, "cases", "--phase", "klar")
     assert code == EXIT_USAGE
-    assert "bedomning" in err
+    assert "bedömning" in err  # the phases as officials read them
 
 
 def test_bad_officials_setting_is_a_clear_configuration_error(

@@ -1,8 +1,8 @@
 """``samverkan officials …`` and ``samverkan committee …``: the registry and the calendar.
 
 The same storage functions back the chat commands ``handläggare`` and ``nämnd``; here an
-operator or registrar keeps them from a terminal. Helpers of :mod:`samverkan.bot.cli` are
-imported inside the commands, because ``cli`` registers these sub-commands when it loads.
+operator or registrar keeps them from a terminal. The command line loads this module only
+when one of these commands runs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import typer
 from sqlmodel import Session
 
+from samverkan.bot.cli.swedish import SwedishCommand, group
 from samverkan.rules.committee import CalendarError, CommitteeMeeting
 from samverkan.rules.officials import ROLE_LABELS, Official
 from samverkan.rules.phases import Role
@@ -22,10 +23,8 @@ from samverkan.storage import committee, officials
 from samverkan.storage.db import session_scope
 from samverkan.storage.officials import OfficialChange
 
-officials_app = typer.Typer(
-    help="Handläggarregistret: namn, titel, roll och id:n.", no_args_is_help=True
-)
-committee_app = typer.Typer(help="Tekniska nämndens sammanträden.", no_args_is_help=True)
+officials_app = group("Handläggarregistret: namn, titel, roll och id:n.")
+committee_app = group("Tekniska nämndens sammanträden.")
 
 CLI_ACTOR = "cli"
 """Who the history names for a change made from the terminal."""
@@ -67,13 +66,13 @@ def official_line(official: Official) -> str:
     return f"{official.display} – {ROLE_LABELS[official.role]} – {ids}{gone}"
 
 
-@officials_app.command("list")
+@officials_app.command("list", cls=SwedishCommand)
 def officials_list(
     everyone: Annotated[bool, typer.Option("--all", help="Även borttagna.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Lista handläggarna."""
-    from samverkan.bot.cli import database, load_settings, out, print_json
+    from samverkan.bot.cli.base import database, load_settings, print_json, say
 
     settings = load_settings()
     with database(settings) as engine, session_scope(engine) as session:
@@ -83,9 +82,9 @@ def officials_list(
         print_json([official_dict(o) for o in found])
         return
     for official in found:
-        out.print(official_line(official))
+        say(official_line(official))
     if not found:
-        out.print("Inga handläggare registrerade.")
+        say("Inga handläggare registrerade.")
 
 
 def _change(
@@ -103,7 +102,8 @@ def _change(
 
 def _registry_edit(edit: Callable[[Session, datetime], Official]) -> None:
     """Run one registry change in a transaction; a refused change is one line, exit 2."""
-    from samverkan.bot.cli import EXIT_USAGE, database, fail, load_settings, now_utc, out
+    from samverkan.bot.cli import EXIT_USAGE
+    from samverkan.bot.cli.base import database, fail, load_settings, now_utc, say
 
     settings = load_settings()
     with database(settings) as engine:
@@ -113,10 +113,10 @@ def _registry_edit(edit: Callable[[Session, datetime], Official]) -> None:
                 official = edit(session, now_utc())
         except officials.RegistryError as exc:
             fail(str(exc), EXIT_USAGE)
-    out.print(official_line(official))
+    say(official_line(official))
 
 
-@officials_app.command("add")
+@officials_app.command("add", cls=SwedishCommand)
 def officials_add(
     ident: Annotated[str, typer.Argument(help="Id eller e-postadress handläggaren använder.")],
     role: RoleOption = None,
@@ -133,7 +133,7 @@ def officials_add(
     )
 
 
-@officials_app.command("change")
+@officials_app.command("change", cls=SwedishCommand)
 def officials_change(
     ident: Annotated[str, typer.Argument(help="Något av handläggarens id:n.")],
     role: RoleOption = None,
@@ -150,7 +150,7 @@ def officials_change(
     )
 
 
-@officials_app.command("remove")
+@officials_app.command("remove", cls=SwedishCommand)
 def officials_remove(
     ident: Annotated[str, typer.Argument(help="Något av handläggarens id:n.")],
 ) -> None:
@@ -165,13 +165,13 @@ def _day(value: str) -> date:
         raise typer.BadParameter(f"'{value}' är inget datum (ÅÅÅÅ-MM-DD)") from None
 
 
-@committee_app.command("list")
+@committee_app.command("list", cls=SwedishCommand)
 def committee_list(
     everything: Annotated[bool, typer.Option("--all", help="Även passerade sammanträden.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Lista nämndens sammanträden och sista dag för tjänsteskrivelser."""
-    from samverkan.bot.cli import database, load_settings, now_utc, out, print_json
+    from samverkan.bot.cli.base import database, load_settings, now_utc, print_json, say
 
     settings = load_settings()
     today = now_utc().astimezone(ZoneInfo(settings.timezone)).date()
@@ -187,12 +187,12 @@ def committee_list(
         return
     for meeting in found:
         deadline = meeting.memo_deadline
-        out.print(f"{meeting.on:%Y-%m-%d}  sista dag för tjänsteskrivelser {deadline:%Y-%m-%d}")
+        say(f"{meeting.on:%Y-%m-%d}  sista dag för tjänsteskrivelser {deadline:%Y-%m-%d}")
     if not found:
-        out.print("Inga sammanträden i kalendern.")
+        say("Inga sammanträden i kalendern.")
 
 
-@committee_app.command("add")
+@committee_app.command("add", cls=SwedishCommand)
 def committee_add(
     day: Annotated[str, typer.Argument(help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
     deadline: Annotated[
@@ -200,7 +200,8 @@ def committee_add(
     ],
 ) -> None:
     """Lägg till ett sammanträde (eller flytta sista dagen för ett som finns)."""
-    from samverkan.bot.cli import EXIT_USAGE, database, fail, load_settings, now_utc, out
+    from samverkan.bot.cli import EXIT_USAGE
+    from samverkan.bot.cli.base import database, fail, load_settings, now_utc, say
 
     try:
         meeting = CommitteeMeeting(on=_day(day), memo_deadline=_day(deadline))
@@ -210,18 +211,19 @@ def committee_add(
     with database(settings) as engine, session_scope(engine) as session:
         _, created = committee.add_meeting(session, meeting, by=CLI_ACTOR, now=now_utc())
     verb = "tillagt" if created else "ändrat"
-    out.print(
+    say(
         f"Sammanträdet {meeting.on:%Y-%m-%d} är {verb}; sista dag för tjänsteskrivelser "
         f"{meeting.memo_deadline:%Y-%m-%d}."
     )
 
 
-@committee_app.command("remove")
+@committee_app.command("remove", cls=SwedishCommand)
 def committee_remove(
     day: Annotated[str, typer.Argument(help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
 ) -> None:
     """Ta bort ett sammanträde ur kalendern."""
-    from samverkan.bot.cli import EXIT_NOT_FOUND, database, fail, load_settings, out
+    from samverkan.bot.cli import EXIT_NOT_FOUND
+    from samverkan.bot.cli.base import database, fail, load_settings, say
 
     on = _day(day)
     settings = load_settings()
@@ -229,4 +231,4 @@ def committee_remove(
         removed = committee.remove_meeting(session, on)
     if not removed:
         fail(f"Det finns inget sammanträde {on:%Y-%m-%d} i kalendern.", EXIT_NOT_FOUND)
-    out.print(f"Sammanträdet {on:%Y-%m-%d} är borttaget ur kalendern.")
+    say(f"Sammanträdet {on:%Y-%m-%d} är borttaget ur kalendern.")
