@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from samverkan.bot.cli import COMMANDS, EXIT_DATABASE, EXIT_USAGE, load_command
-from tests.bot.test_cli_ingest import run
-from tests.intake.test_pipeline import COMPLETE, mail
+from tests.helpers.cli import run
+from tests.helpers.intake import COMPLETE, mail
 
 ENGLISH = ("Usage", "Options", "Arguments", "Commands", "Show this message", "Error", "Missing")
 
