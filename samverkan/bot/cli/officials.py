@@ -118,7 +118,9 @@ def _registry_edit(edit: Callable[[Session, datetime], Official]) -> None:
 
 @officials_app.command("add", cls=SwedishCommand)
 def officials_add(
-    ident: Annotated[str, typer.Argument(help="Id eller e-postadress handläggaren använder.")],
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="Id eller e-postadress handläggaren använder.")
+    ],
     role: RoleOption = None,
     name: NameOption = None,
     title: TitleOption = None,
@@ -135,7 +137,7 @@ def officials_add(
 
 @officials_app.command("change", cls=SwedishCommand)
 def officials_change(
-    ident: Annotated[str, typer.Argument(help="Något av handläggarens id:n.")],
+    ident: Annotated[str, typer.Argument(metavar="ID", help="Något av handläggarens id:n.")],
     role: RoleOption = None,
     name: NameOption = None,
     title: TitleOption = None,
@@ -152,7 +154,7 @@ def officials_change(
 
 @officials_app.command("remove", cls=SwedishCommand)
 def officials_remove(
-    ident: Annotated[str, typer.Argument(help="Något av handläggarens id:n.")],
+    ident: Annotated[str, typer.Argument(metavar="ID", help="Något av handläggarens id:n.")],
 ) -> None:
     """Ta bort en handläggare (namnet står kvar i det hen har gjort)."""
     _registry_edit(lambda session, now: officials.remove(session, ident, by=CLI_ACTOR, now=now))
@@ -194,7 +196,7 @@ def committee_list(
 
 @committee_app.command("add", cls=SwedishCommand)
 def committee_add(
-    day: Annotated[str, typer.Argument(help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
+    day: Annotated[str, typer.Argument(metavar="DATUM", help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
     deadline: Annotated[
         str, typer.Option("--memo-deadline", help="Sista dag för tjänsteskrivelser, ÅÅÅÅ-MM-DD.")
     ],
@@ -219,7 +221,7 @@ def committee_add(
 
 @committee_app.command("remove", cls=SwedishCommand)
 def committee_remove(
-    day: Annotated[str, typer.Argument(help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
+    day: Annotated[str, typer.Argument(metavar="DATUM", help="Sammanträdets datum, ÅÅÅÅ-MM-DD.")],
 ) -> None:
     """Ta bort ett sammanträde ur kalendern."""
     from samverkan.bot.cli import EXIT_NOT_FOUND

@@ -27,14 +27,20 @@ HELP_TEXT = "Visa den här hjälpen och avsluta."
 USAGE_PREFIX = "Användning: "
 
 # Type names Typer shows for a value, as an official reads them.
-_METAVARS = {"TEXT": "TEXT", "PATH": "SÖKVÄG", "INTEGER": "HELTAL", "FLOAT": "TAL"}
+_METAVARS = {"str": "TEXT", "path": "SÖKVÄG", "int": "HELTAL", "float": "TAL", "date": "DATUM"}
 
 
 def _metavar(param: Any, ctx: Context) -> str:
+    """The placeholder shown for a value: the declared metavar, else a Swedish type word
+    for an option and the parameter's name for an argument."""
     if param.metavar:
         return str(param.metavar)
-    shown = (param.make_metavar(ctx) or "").upper()
-    return _METAVARS.get(shown.rstrip(". "), shown)
+    if param.param_type_name == "argument":
+        shown = (param.name or "").upper()
+    else:
+        kind = str(param.display_type(ctx) or "").strip("<>").lower()
+        shown = _METAVARS.get(kind, kind.upper())
+    return f"{shown}..." if getattr(param, "nargs", 1) == -1 else shown
 
 
 def _option_row(param: Parameter, ctx: Context) -> tuple[str, str]:
