@@ -139,3 +139,23 @@ def test_help_and_version_load_no_library() -> None:
 def test_reading_cases_loads_neither_alembic_nor_the_mail_pipeline(env: Path) -> None:
     loaded = loaded_modules("cases", "--json")
     assert loaded & {"alembic", "mako", "pygments", "pypdf", "slack_bolt", "uvicorn"} == set()
+
+
+def test_show_lists_the_messages_and_reminders_in_local_time(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SAMVERKAN_OFFICIALS", "U0KARIN:kontaktperson")
+    assert run(capsys, "init")[0] == 0
+    (env / "a.eml").write_bytes(mail(COMPLETE, message_id="<visa-1@x>"))
+    assert run(capsys, "ingest", "--no-send", str(env / "a.eml"))[0] == 0
+    code, _, err = run(capsys, "chat", "--as", "U0KARIN", "möte SAM-2026-0001 2030-06-12 10:00")
+    assert code == 0, err
+    code, out, _ = run(capsys, "show", "SAM-2026-0001")
+    assert code == 0
+    messages = out.split("Meddelanden (")[1].split("Påminnelser")[0]
+    assert " in email " in messages
+    assert "ut email" in messages
+    assert "väntar på att skickas" in messages  # no SMTP configured: the reply waits
+    reminders = out.split("Påminnelser (")[1].split("Historik:")[0]
+    assert "2030-06-11 " in reminders  # the working day before the meeting
+    assert "väntar" in reminders
