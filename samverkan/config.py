@@ -34,6 +34,13 @@ class MailBackend(StrEnum):
     MAILDIR = "maildir"
 
 
+class KomplMode(StrEnum):
+    """When a request for more information goes to the actor (``SAMVERKAN_KOMPLETTERING``)."""
+
+    AUTO = "auto"  # at once, in the acknowledgement
+    CONFIRM = "confirm"  # after the contact person has checked the case card in chat
+
+
 class Settings(BaseSettings):
     """Every operator setting of SPEC §4. Secrets are ``SecretStr`` so they never reach a log."""
 
@@ -93,6 +100,7 @@ class Settings(BaseSettings):
     log_format: LogFormat = LogFormat.TEXT
     log_level: str = "INFO"
 
+    komplettering: KomplMode = KomplMode.AUTO
     followup_result_months: int = 6
     followup_effect_months: int = 12
 

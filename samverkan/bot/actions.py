@@ -242,9 +242,12 @@ def _request_info(
     command: RequestInfo, ctx: CommandContext, session: Session, now: datetime
 ) -> Reply:
     case = case_store.get_case(session, command.ref, lock=True)
-    case = move_case(
-        session, case, Phase.KOMPLETTERING, ctx, f"komplettering begärd: {command.text}", now
-    )
+    evaluation = evaluation_of(session, case)
+    missing = ctx.assessor.missing(evaluation) if evaluation else []
+    if not command.text and not missing:
+        raise BadArgument("komplettera", "Ange vad sökande ska komplettera med.")
+    why = f"komplettering begärd: {command.text or '; '.join(missing)}"
+    case = move_case(session, case, Phase.KOMPLETTERING, ctx, why, now)
     app = case.application
     to = applicant_address(app)
     if to is None:
@@ -252,8 +255,6 @@ def _request_info(
             f"{case.ref} saknar en e-postadress till sökande som går att svara på. "
             f"Lägg till den med: ändra {case.ref} epost=namn@exempel.se"
         )
-    evaluation = evaluation_of(session, case)
-    missing = ctx.assessor.missing(evaluation) if evaluation else []
     queue_email(
         session,
         case=case,

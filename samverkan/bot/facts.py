@@ -22,6 +22,7 @@ from samverkan.bot.context import (
     official_role,
 )
 from samverkan.bot.reply import Block, Reply, ReplyStatus, actor, paragraph, reply
+from samverkan.config import KomplMode
 from samverkan.intake.outbox import queue_notice
 from samverkan.rules.assessment import after_evaluation
 from samverkan.rules.criteria import Evaluation, Status
@@ -110,7 +111,12 @@ def _after_evaluation(
     then, and what to tell the official about the verdict."""
     blocks: list[Block] = [paragraph(f"Bedömning: {evaluation.outcome.label}.")]
     move = after_evaluation(
-        case.phase, evaluation.outcome, by=ctx.who, role=official_role(ctx), now=now
+        case.phase,
+        evaluation.outcome,
+        by=ctx.who,
+        role=official_role(ctx),
+        now=now,
+        ask_actor=ctx.settings.komplettering is KomplMode.AUTO,
     )
     if move is not None:
         case = case_store.record_transition(session, case, move)

@@ -20,7 +20,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -28,9 +27,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from samverkan.clock import utc_now
-from samverkan.config import Settings
+from samverkan.config import KomplMode, Settings
 from samverkan.intake.assessor import CLOSED, Assessor, load_rules
 from samverkan.intake.extraction.extract import extract
+from samverkan.intake.extraction.replies import reply_update, withdrawal_sentence
 from samverkan.intake.outbox import email_row, notice_row
 from samverkan.intake.outcome import IngestResult, Outcome
 from samverkan.intake.reading.noise import autoreply_allowed, is_noreply_address, noise_reason
@@ -74,6 +74,11 @@ class Intake:
         self.assessor = assessor or Assessor(rules or load_rules(settings), gazetteer)
         self.clock = clock
         self.limits = limits or Limits()
+
+    @property
+    def _asks_at_once(self) -> bool:
+        """Whether a request for more information goes out without an official's look."""
+        return self.settings.komplettering is KomplMode.AUTO
 
     # -- the pipeline ---------------------------------------------------------------------
 
@@ -246,7 +251,7 @@ class Intake:
                 None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why="ansökan via e-post", now=now
             )
         ]
-        moves += _onward(Phase.INKOMMEN, evaluation, now)
+        moves += _onward(Phase.INKOMMEN, evaluation, now, ask_actor=self._asks_at_once)
         case = unit.writes.open_case(unit.conn, app, moves=moves, origin="email", now=now)
         if app.area is not None and case.phase not in CLOSED:
             active = self.assessor.active_case(case.ref, app.area.name)
@@ -258,6 +263,13 @@ class Intake:
             text = f"{case.ref}: {overlap.reason}"
             unit.writes.message(notice_row(case_id=case.id, kind="overlap", text=text, now=now))
         self._acknowledge(unit, mail, msg, case, app, evaluation)
+        if not self._asks_at_once and evaluation.outcome is Verdict.INCOMPLETE:
+            missing = "; ".join(self.assessor.missing(evaluation))
+            text = (
+                f"{case.ref} är ofullständig och väntar på att kontaktpersonen kontrollerar "
+                f"kortet. Saknas: {missing}. Skicka begäran med: komplettera {case.ref}"
+            )
+            unit.writes.message(notice_row(case_id=case.id, kind="review", text=text, now=now))
         title = app.title or msg.subject or "(utan ämne)"
         text = f"Nytt ärende {case.ref}: {title}"
         unit.writes.message(notice_row(case_id=case.id, kind="new_case", text=text, now=now))
@@ -272,11 +284,23 @@ class Intake:
                 notice_row(case_id=case.id, kind="reply_closed", text=text, now=now)
             )
             return
-        updated = case.application.merged_with(replace(self._extract(msg), title=None))
+        updated = reply_update(
+            case.application,
+            self._extract(msg),
+            text=_application_text(msg),
+            sender=msg.sender_addr,
+        )
+        withdrawn = withdrawal_sentence(msg.new_text)
+        if withdrawn is not None:
+            text = (
+                f"{case.ref}: sökanden vill återkalla ansökan (”{withdrawn}”). "
+                f"Bekräfta med: återkalla {case.ref} sökanden återkallar"
+            )
+            unit.writes.message(notice_row(case_id=case.id, kind="withdrawal", text=text, now=now))
         evaluation = self.assessor.evaluate(
             unit.conn, updated, case_id=case.id, open_cases=unit.open_cases
         )
-        moves = _onward(case.phase, evaluation, now)
+        moves = _onward(case.phase, evaluation, now, ask_actor=self._asks_at_once)
         case = unit.writes.change_case(unit.conn, case, updated, moves=moves, now=now)
         if updated.area is not None and case.phase not in CLOSED:
             active = self.assessor.active_case(case.ref, updated.area.name)
@@ -313,7 +337,9 @@ class Intake:
                 "ref": case.ref,
                 "contact_name": app.contact_name,
                 "area": app.area.name if app.area and app.area.in_malmo else None,
-                "missing": self.assessor.missing(evaluation),
+                "missing": self.assessor.missing(evaluation) if self._asks_at_once else [],
+                "pending_review": not self._asks_at_once
+                and evaluation.outcome is Verdict.INCOMPLETE,
                 "not_eligible": evaluation.outcome is Verdict.NOT_ELIGIBLE,
                 "contact_address": contact,
             },
@@ -388,9 +414,13 @@ class Intake:
         return IngestResult(mail.source, Outcome.QUARANTINED, None, reason)
 
 
-def _onward(current: Phase, evaluation: Evaluation, now: datetime) -> list[Transition]:
+def _onward(
+    current: Phase, evaluation: Evaluation, now: datetime, *, ask_actor: bool
+) -> list[Transition]:
     """The move the verdict makes, by the rule chat follows too."""
-    move = after_evaluation(current, evaluation.outcome, by=SYSTEM, role=Role.SYSTEM, now=now)
+    move = after_evaluation(
+        current, evaluation.outcome, by=SYSTEM, role=Role.SYSTEM, now=now, ask_actor=ask_actor
+    )
     return [move] if move is not None else []
 
 

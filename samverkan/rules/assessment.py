@@ -26,15 +26,25 @@ _NEXT: dict[Outcome, tuple[frozenset[Phase], Phase, str]] = {
 
 
 def after_evaluation(
-    current: Phase, verdict: Outcome, *, by: str, role: Role, now: datetime
+    current: Phase,
+    verdict: Outcome,
+    *,
+    by: str,
+    role: Role,
+    now: datetime,
+    ask_actor: bool = True,
 ) -> Transition | None:
     """The move a fresh verdict makes from ``current``, or ``None`` when the case stays.
 
     Only the early phases move: a case an official has taken on (bedömning and later) stays
-    where the official put it, whatever a correction does to its verdict.
+    where the official put it, whatever a correction does to its verdict. ``ask_actor=False``
+    (``SAMVERKAN_KOMPLETTERING=confirm``) keeps an incomplete case in inkommen: the request
+    for more information, and with it the move to komplettering, waits for the contact person.
     """
     rule = _NEXT.get(verdict)
     if rule is None or current not in rule[0]:
+        return None
+    if verdict is Outcome.INCOMPLETE and not ask_actor:
         return None
     _, target, why = rule
     try:

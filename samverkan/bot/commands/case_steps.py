@@ -43,7 +43,7 @@ def read_assign(rest: str) -> Command:
 
 def read_request_info(rest: str) -> Command:
     ref, tail = split_ref(rest)
-    return RequestInfo(ref, required(tail, "vad sökande ska komplettera med"))
+    return RequestInfo(ref, tail.strip())  # without text: what the rules found missing
 
 
 def read_meeting(rest: str) -> Command:
