@@ -11,6 +11,7 @@ import typer
 
 from samverkan.bot.cli import EXIT_USAGE
 from samverkan.bot.cli.base import database, fail, load_settings, print_json, say
+from samverkan.rules.criteria import ACTOR_LABELS
 from samverkan.rules.phases import Phase, phase_named
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ SEND_STATES = {
     "failed": "kunde inte skickas",
     "folded": "ingick i en sammanfattning",
 }
+CHANNEL_LABELS = {"email": "e-post", "notice": "notis", "slack": "Slack", "teams": "Teams"}
 REMINDER_STATES = {"pending": "väntar", "claimed": "pågår", "done": "klar", "cancelled": "struken"}
 
 
@@ -85,7 +87,8 @@ def _message_lines(view: CaseView, zone: ZoneInfo) -> list[str]:
         arrow = "in " if m.direction == "in" else "ut "
         state = f" – {SEND_STATES.get(m.send_state, m.send_state)}" if m.send_state else ""
         who = f" {m.sender}" if m.direction == "in" and m.sender else ""
-        lines.append(f"  {_local(m.at, zone)} {arrow}{m.channel}{who}: {m.subject or '–'}{state}")
+        channel = CHANNEL_LABELS.get(m.channel, m.channel)
+        lines.append(f"  {_local(m.at, zone)} {arrow}{channel}{who}: {m.subject or '–'}{state}")
     return lines
 
 
@@ -107,12 +110,14 @@ def render_case_text(view: CaseView, zone: ZoneInfo) -> str:
         f"Område: {app.area.name if app.area else '–'}",
         f"Sökande: {app.organisation or '–'} ({app.orgnr or 'org.nr saknas'})",
         f"Kontaktperson: {app.contact_name or '–'}, {app.email or '–'}",
-        f"Aktörer: {', '.join(a.value for a in app.actors) or '–'}",
+        f"Aktörer: {', '.join(ACTOR_LABELS[a] for a in app.actors) or '–'}",
     ]
     if view.criteria is not None:
         evaluation = view.criteria.evaluation
-        lines.append(f"Bedömning ({evaluation.ruleset}): {evaluation.outcome.value}")
-        lines += [f"  {r.id}: {r.status.value} – {r.reason}" for r in evaluation.results]
+        lines.append(f"Bedömning ({evaluation.ruleset}): {evaluation.outcome.label}")
+        lines += [
+            f"  {r.name or r.id}: {r.status.label} – {r.reason}" for r in evaluation.results
+        ]
     lines += _message_lines(view, zone)
     lines += _reminder_lines(view, zone)
     lines.append("Historik:")
