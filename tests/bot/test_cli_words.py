@@ -153,8 +153,8 @@ def test_show_lists_the_messages_and_reminders_in_local_time(
     code, out, _ = run(capsys, "show", "SAM-2026-0001")
     assert code == 0
     messages = out.split("Meddelanden (")[1].split("Påminnelser")[0]
-    assert " in email " in messages
-    assert "ut email" in messages
+    assert " in e-post " in messages
+    assert "ut e-post" in messages
     assert "väntar på att skickas" in messages  # no SMTP configured: the reply waits
     reminders = out.split("Påminnelser (")[1].split("Historik:")[0]
     assert "2030-06-11 " in reminders  # the working day before the meeting
