@@ -3,15 +3,22 @@ bearer tokens at the Entra stand-in: no password anywhere."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from samverkan.config import TlsMode
 from samverkan.intake.feeders.imap import ImapWatcher
 from samverkan.intake.feeders.watching import HealthState
 from samverkan.intake.m365.token import EXCHANGE_SCOPE, GRAPH_SCOPE, M365Auth
+from samverkan.intake.pipeline import Intake
+from samverkan.storage.models import CaseRow
+from tests.conftest import NOW
 from tests.imap.dovecot import DovecotServer
 from tests.imap.support import FakeIntake, make_message, wait_until
 from tests.m365.conftest import m365_settings, trusting
@@ -82,5 +89,56 @@ def test_a_token_that_cannot_be_had_is_one_line_in_health_not_a_crash(
         assert "\n" not in error
         entra.refuse = None  # the administrator fixed the app: the watcher recovers by itself
         wait_until(lambda: w.health.state is HealthState.OK, what="recovery")
+    finally:
+        w.stop()
+
+
+def test_a_backlog_and_live_mail_over_xoauth2_each_become_one_case(
+    entra: Entra, oauth_dovecot: DovecotServer, sqlite_engine: Engine
+) -> None:
+    entra.mailbox_user = "kontakt-backlog@malmo.example"
+    delivering = M365Auth(m365_settings(entra), app_factory=trusting(entra))
+    other = _client(oauth_dovecot, entra.mailbox_user, delivering.token(EXCHANGE_SCOPE))
+    try:
+        for n in (1, 2, 3):
+            other.append("INBOX", make_message(n))
+    finally:
+        other.logout()
+    w = _watcher(entra, oauth_dovecot, sqlite_engine, FakeIntake())
+    w.intake = Intake(sqlite_engine, w.settings, clock=lambda: NOW)
+
+    def cases() -> int:
+        with Session(sqlite_engine) as session:
+            return int(session.scalar(select(func.count()).select_from(CaseRow)) or 0)
+
+    w.start()
+    try:
+        wait_until(lambda: cases() == 3, 20, "the backlog")
+        other = _client(oauth_dovecot, entra.mailbox_user, delivering.token(EXCHANGE_SCOPE))
+        try:
+            other.append("INBOX", make_message(4))
+        finally:
+            other.logout()
+        wait_until(lambda: cases() == 4, 20, "live mail")
+    finally:
+        w.stop()
+
+
+def test_after_a_dropped_connection_a_due_token_is_refreshed_for_the_new_login(
+    entra: Entra, oauth_dovecot: DovecotServer, sqlite_engine: Engine
+) -> None:
+    entra.mailbox_user = "kontakt-refresh@malmo.example"
+    now = [NOW]
+    w = _watcher(entra, oauth_dovecot, sqlite_engine, FakeIntake())
+    assert w.auth is not None
+    w.auth.clock = lambda: now[0]
+    w.start()
+    try:
+        wait_until(lambda: w.health.state is HealthState.OK, what="the first login")
+        assert len(entra.tokens_for(EXCHANGE_SCOPE)) == 1
+        now[0] += timedelta(minutes=56)  # inside the last five minutes of the token
+        oauth_dovecot.restart()  # the server drops every connection
+        wait_until(lambda: len(entra.tokens_for(EXCHANGE_SCOPE)) == 2, 20, "a fresh token")
+        wait_until(lambda: w.health.state is HealthState.OK, 20, "the new login")
     finally:
         w.stop()

@@ -164,8 +164,11 @@ class GraphWatcher(BackgroundWatcher):
         super().stop(timeout)
 
     def _pause(self, seconds: float) -> None:
-        """Graph's Retry-After, waited out (or cut short by stop())."""
-        self._wait(seconds)
+        """Graph's Retry-After, waited out; only stop() cuts it short, not a notification."""
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            self._stop.wait(seconds)
 
     def _wait(self, seconds: float) -> bool:
         if self._sleep is not None:
