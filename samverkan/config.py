@@ -101,8 +101,23 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     komplettering: KomplMode = KomplMode.AUTO
+    diarie_series: str = "TN-{year}-{seq:04d}"
+    """Registration numbers (diarienummer): a format with ``{year}`` and ``{seq}``."""
+    retention_file: Path | None = None
+
     followup_result_months: int = 6
     followup_effect_months: int = 12
+
+    @field_validator("diarie_series")
+    @classmethod
+    def _check_series(cls, value: str) -> str:
+        try:
+            first, second = value.format(year=2026, seq=1), value.format(year=2026, seq=2)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"'{value}' är ingen nummerserie med {{year}} och {{seq}}") from exc
+        if first == second or "2026" not in first:
+            raise ValueError(f"'{value}' måste innehålla både {{year}} och {{seq}}")
+        return value
 
     @field_validator("officials", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from samverkan.bot.gallring import run_disposal
 from samverkan.bot.graph_hook import graph_routes
 from samverkan.bot.slack import SlackBridge, SlackConfigError, build_slack
 from samverkan.bot.teams import teams_routes
@@ -74,6 +75,14 @@ class Service:
                     log.info("tick: %s", line)
             except Exception:
                 log.exception("tick failed; the next tick tries again")
+
+    def dispose(self) -> None:
+        """The nightly disposal by the retention plan (gallring); errors wait for tomorrow."""
+        try:
+            for line in run_disposal(self.engine, self.settings, utc_now()):
+                log.info("gallring: %s", line)
+        except Exception:
+            log.exception("gallringen misslyckades; nästa natt försöker igen")
 
     def post_notices(self) -> None:
         """Officials' notices to the Slack channel; its own, shorter schedule than the tick."""
@@ -143,6 +152,7 @@ class Service:
         self.scheduler.add_job(
             self.tick, "interval", seconds=TICK_SECONDS, id="tick", next_run_time=utc_now()
         )
+        self.scheduler.add_job(self.dispose, "cron", hour=2, minute=30, id="gallring")
         if self.slack is not None:
             self.scheduler.add_job(
                 self.post_notices, "interval", seconds=NOTICE_SECONDS, id="notices"

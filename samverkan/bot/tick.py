@@ -23,6 +23,7 @@ from samverkan.rules.phases import TERMINAL, Phase
 from samverkan.storage import reminders
 from samverkan.storage.db import session_scope
 from samverkan.storage.models import CaseRow
+from samverkan.storage.registry import register_documents
 
 log = logging.getLogger(__name__)
 
@@ -93,4 +94,8 @@ def run_tick(engine: Engine, settings: Settings, now: datetime) -> list[str]:
         done += [f"skickade e-post {mid}" for mid in report.sent]
         done += [f"e-post {mid} försöks igen senare" for mid in report.retrying]
         done += [f"e-post {mid} kunde inte skickas" for mid in report.failed]
+    with session_scope(engine) as session:
+        registered = register_documents(session, now=now, series=settings.diarie_series)
+    if registered:  # bookkeeping, not an action on a case: logged, not listed
+        log.info("diarieförde %d handlingar", registered)
     return done

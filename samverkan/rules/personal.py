@@ -18,13 +18,12 @@ them are masked too, since a notice is posted to a channel many people read.
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
 __all__ = [
-    "MaskIdentityNumbers",
     "is_identity_number",
+    "is_legal_person",
     "mask_data",
     "mask_identity_numbers",
     "mask_private_contact",
@@ -56,6 +55,13 @@ def is_identity_number(ten_digits: str) -> bool:
     if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
         return False
     return _luhn_ok(ten_digits)
+
+
+def is_legal_person(orgnr: str | None, valid: bool | None) -> bool:
+    """A valid organisation number of a legal person (third digit 2 or more); a sole trader's
+    number is their personnummer, which is personal data like any other."""
+    digits = "".join(c for c in orgnr or "" if c.isdigit())[-10:]
+    return bool(valid) and len(digits) == 10 and int(digits[2]) >= 2
 
 
 def _mask(match: re.Match[str]) -> str:
@@ -115,20 +121,3 @@ def mask_private_contact(text: str) -> str:
     text = _STREET.sub("[adress]", text)
     return _POSTCODE.sub("XXX XX", text)
 
-
-class MaskIdentityNumbers(logging.Filter):
-    """A handler filter: the log line, its arguments and its traceback with numbers masked.
-
-    The log is read by operators and shipped to collectors; it is not a register of people.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_identity_numbers(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = mask_identity_numbers(record.exc_text)
-        return True

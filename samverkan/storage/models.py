@@ -294,3 +294,81 @@ class MailboxCursorRow(SQLModel, table=True):
     mailbox: str = Field(primary_key=True)
     link: str = Field(sa_type=Text)
     updated_at: datetime = _ts()
+
+
+class RegistrationRow(SQLModel, table=True):
+    """A case's registration number (diarienummer) in the registry (diariet)."""
+
+    __tablename__ = "registration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", unique=True, ondelete="CASCADE")
+    number: str = Field(unique=True, max_length=60)
+    year: int
+    seq: int
+    registered_at: datetime = _ts()
+
+
+class RegistrationSequenceRow(SQLModel, table=True):
+    """The last registration number used per year; bumped atomically like the case reference."""
+
+    __tablename__ = "registration_sequence"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class RegisteredDocumentRow(SQLModel, table=True):
+    """One registered document of a case: a mail, attachment, memo, decision or letter.
+
+    ``source`` and ``source_id`` name the row it was registered from, so a document is
+    registered once. ``secret`` is set by an official (sekretessprövning): the postlista then
+    shows only that the document exists.
+    """
+
+    __tablename__ = "registered_document"
+    __table_args__ = (
+        UniqueConstraint("case_id", "doc_seq"),
+        UniqueConstraint("source", "source_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    doc_seq: int
+    source: str = Field(max_length=20)
+    source_id: int
+    kind: str = Field(max_length=20)
+    direction: str = Field(max_length=10)
+    doc_date: datetime = _ts(index=True)
+    counterpart: str | None = Field(default=None, sa_type=Text)
+    subject: str | None = Field(default=None, sa_type=Text)
+    secret: bool = False
+    secrecy_by: str | None = None
+    secrecy_at: datetime | None = _ts(default=None)
+    registered_at: datetime = _ts()
+
+
+class DisposalRow(SQLModel, table=True):
+    """The disposal log (gallringslogg): what was disposed of, by which rule, when."""
+
+    __tablename__ = "disposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    plan: str = Field(max_length=40)
+    rule: str = Field(max_length=60)
+    target: str = Field(max_length=30)
+    target_id: int
+    what: str = Field(sa_type=Text)
+
+
+class PersonalDataReadRow(SQLModel, table=True):
+    """Who read a case's personal data through chat, and when (the audit log)."""
+
+    __tablename__ = "personal_data_read"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True, ondelete="CASCADE")
+    who: str
+    command: str = Field(max_length=30)
+    at: datetime = _ts(index=True)

@@ -9,6 +9,7 @@ import os
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,7 +19,7 @@ from samverkan.bot.notices import Notice, post_pending_notices
 from samverkan.bot.reply import to_plain_text
 from samverkan.bot.slack_render import render as slack_render
 from samverkan.bot.teams_render import render_reply as teams_render
-from samverkan.rules.personal import MaskIdentityNumbers
+from samverkan.bot.logs import JsonFormatter, TextFormatter
 from tests.helpers.chat import APPLICATION, REF, Chat
 
 PNR = "19811218-9876"
@@ -69,10 +70,11 @@ def test_notices_mask_numbers_phones_and_addresses(chat: Chat) -> None:
     assert "19811218-XXXX, ring 070-XXX XX XX" in text
 
 
-def test_log_lines_and_tracebacks_are_masked() -> None:
+@pytest.mark.parametrize("formatter", [TextFormatter, JsonFormatter])
+def test_log_lines_and_tracebacks_are_masked(formatter: type[logging.Formatter]) -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.addFilter(MaskIdentityNumbers())
+    handler.setFormatter(formatter("%(message)s", ZoneInfo("Europe/Stockholm")))  # type: ignore[call-arg]
     logger = logging.getLogger("samverkan.test.masking")
     logger.addHandler(handler)
     logger.propagate = False

@@ -59,6 +59,16 @@ COMMANDS: tuple[Entry, ...] = (
     ),
     Entry("committee", "officials:committee_app", "Tekniska nämndens sammanträden."),
     Entry("person", "person:app", "Personuppgifter: utdrag och radering."),
+    Entry(
+        "postlista",
+        "records:postlista",
+        "Postlistan: de registrerade handlingarna under en period, som de får publiceras.",
+    ),
+    Entry(
+        "gallra",
+        "records:gallra",
+        "Gallra enligt gallringsplanen och skriv gallringsloggen (--dry-run: bara visa).",
+    ),
 )
 
 

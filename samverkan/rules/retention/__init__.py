@@ -1,0 +1,1 @@
+"""The bundled retention plans (gallringsplaner), one TOML file per version."""
