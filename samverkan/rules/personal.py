@@ -120,4 +120,3 @@ def mask_private_contact(text: str) -> str:
     text = _PHONE.sub(_mask_phone, text)
     text = _STREET.sub("[adress]", text)
     return _POSTCODE.sub("XXX XX", text)
-

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from samverkan.bot.cli import main
+from samverkan.bot.logs import JsonFormatter, TextFormatter
 from samverkan.bot.memo import memo_markdown
 from samverkan.bot.notices import Notice, post_pending_notices
 from samverkan.bot.reply import to_plain_text
 from samverkan.bot.slack_render import render as slack_render
 from samverkan.bot.teams_render import render_reply as teams_render
-from samverkan.bot.logs import JsonFormatter, TextFormatter
 from tests.helpers.chat import APPLICATION, REF, Chat
 
 PNR = "19811218-9876"
