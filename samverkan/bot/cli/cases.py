@@ -115,9 +115,7 @@ def render_case_text(view: CaseView, zone: ZoneInfo) -> str:
     if view.criteria is not None:
         evaluation = view.criteria.evaluation
         lines.append(f"Bedömning ({evaluation.ruleset}): {evaluation.outcome.label}")
-        lines += [
-            f"  {r.name or r.id}: {r.status.label} – {r.reason}" for r in evaluation.results
-        ]
+        lines += [f"  {r.name or r.id}: {r.status.label} – {r.reason}" for r in evaluation.results]
     lines += _message_lines(view, zone)
     lines += _reminder_lines(view, zone)
     lines.append("Historik:")
