@@ -35,6 +35,8 @@ class LeadTime:
 
 @dataclass(frozen=True)
 class Statistics:
+    total: int
+    """Every case there is, whatever its phase."""
     per_phase: dict[str, int]
     per_area: dict[str, int]
     """Area name (or ``""`` for cases without one) -> number of cases."""
@@ -95,6 +97,7 @@ def statistics(session: Session) -> Statistics:
         )
     ).all()
     return Statistics(
+        total=len(cases),
         per_phase=dict(Counter(phase for phase, _ in cases)),
         per_area=dict(Counter(area or "" for _, area in cases)),
         granted_cases=len({d.case_id for d in granted}),

@@ -69,6 +69,11 @@ COMMANDS: tuple[Entry, ...] = (
         "records:gallra",
         "Gallra enligt gallringsplanen och skriv gallringsloggen (--dry-run: bara visa).",
     ),
+    Entry(
+        "export",
+        "export:export",
+        "Exportera ärenden, beslut och uppföljning som CSV-filer eller en Excel-arbetsbok.",
+    ),
 )
 
 
