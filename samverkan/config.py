@@ -108,6 +108,13 @@ class Settings(BaseSettings):
     followup_result_months: int = 6
     followup_effect_months: int = 12
 
+    tick_seconds: float = 30
+    """How often ``serve`` runs the tick (reminders, then delivery)."""
+    delivery_seconds: float = 5
+    """How often ``serve`` drains the outbox between ticks."""
+    notice_fold_above: int = 20
+    """More notices than this to one place at once are folded into one summary."""
+
     @field_validator("diarie_series")
     @classmethod
     def _check_series(cls, value: str) -> str:

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.gallring import run_disposal
 from samverkan.bot.graph_hook import graph_routes
 from samverkan.bot.slack import SlackBridge, SlackConfigError, build_slack
@@ -36,9 +37,6 @@ from samverkan.storage.db import session_scope
 from samverkan.storage.reference import sync_officials
 
 log = logging.getLogger(__name__)
-
-TICK_SECONDS = 30
-NOTICE_SECONDS = 5
 
 
 class ConfigurationError(Exception):
@@ -60,6 +58,7 @@ class Service:
             self.teams = teams_routes(settings, engine, self.intake, clock=utc_now)
         except (SlackConfigError, ValueError) as exc:
             raise ConfigurationError(str(exc)) from exc
+        self.delivery = delivery(settings, engine)
         self.watcher: MailWatcher | None = None
         self.scheduler = BackgroundScheduler(
             timezone=settings.timezone,
@@ -71,7 +70,8 @@ class Service:
         """The scheduler's job; errors are logged, never allowed to stop the schedule."""
         with self._tick_lock:
             try:
-                for line in run_tick(self.engine, self.settings, utc_now()):
+                lines = run_tick(self.engine, self.settings, utc_now(), drainer=self.delivery)
+                for line in lines:
                     log.info("tick: %s", line)
             except Exception:
                 log.exception("tick failed; the next tick tries again")
@@ -84,17 +84,14 @@ class Service:
         except Exception:
             log.exception("gallringen misslyckades; nästa natt försöker igen")
 
-    def post_notices(self) -> None:
-        """Officials' notices to the Slack channel; its own, shorter schedule than the tick."""
-        if self.slack is None:
-            return
-        try:
-            posted = self.slack.post_notices(self.engine, utc_now())
-        except Exception:
-            log.exception("posting notices failed; the next round tries again")
-            return
-        if posted:
-            log.info("%d notiser postade i Slack", posted)
+    def deliver(self) -> None:
+        """Drain the outbox (e-mail, Slack, Teams) on its own, shorter schedule than the tick."""
+        with self._tick_lock:
+            try:
+                for line in self.delivery.run(utc_now()).lines():
+                    log.info("utkorg: %s", line)
+            except Exception:
+                log.exception("delivery failed; the next round tries again")
 
     def health(self) -> tuple[int, dict[str, Any]]:
         try:
@@ -150,13 +147,16 @@ class Service:
         except MailboxConfigError as exc:
             raise ConfigurationError(str(exc)) from exc
         self.scheduler.add_job(
-            self.tick, "interval", seconds=TICK_SECONDS, id="tick", next_run_time=utc_now()
+            self.tick,
+            "interval",
+            seconds=self.settings.tick_seconds,
+            id="tick",
+            next_run_time=utc_now(),
+        )
+        self.scheduler.add_job(
+            self.deliver, "interval", seconds=self.settings.delivery_seconds, id="delivery"
         )
         self.scheduler.add_job(self.dispose, "cron", hour=2, minute=30, id="gallring")
-        if self.slack is not None:
-            self.scheduler.add_job(
-                self.post_notices, "interval", seconds=NOTICE_SECONDS, id="notices"
-            )
         self.scheduler.start()
         if self.slack is not None:
             self.slack.start()  # Socket Mode connects when SLACK_APP_TOKEN is set

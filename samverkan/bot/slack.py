@@ -32,7 +32,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -47,7 +46,7 @@ from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_r
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -56,14 +55,12 @@ from starlette.routing import Route
 
 from samverkan.bot.commands import spec_of
 from samverkan.bot.dispatch import Dispatcher, Platform
-from samverkan.bot.notices import Notice, NoticeNotPosted, Poster, post_pending_notices
 from samverkan.bot.reply import Attachment, Audience, Reply, ReplyStatus, actor, paragraph, reply
 from samverkan.bot.slack_render import (
     ACTION_PREFIX,
     SlackMessage,
     read_action_id,
     render,
-    render_notice,
 )
 from samverkan.bot.slack_text import canonical_text
 from samverkan.config import Settings
@@ -77,7 +74,6 @@ __all__ = [
     "build_app",
     "build_slack",
     "make_client",
-    "notice_poster",
 ]
 
 log = logging.getLogger(__name__)
@@ -262,36 +258,9 @@ def _upload(client: WebClient, channel: str | None, file: Attachment, respond: R
         _respond(respond, render(note), "ephemeral")
 
 
-def notice_poster(client: WebClient, channel: str) -> Poster:
-    """Posts a notice to ``channel``; says :class:`NoticeNotPosted` only when Slack surely did
-    not post it (it answered with an error, or could not be reached at all)."""
-
-    def post(notice: Notice) -> str | None:
-        message = render_notice(notice.text)
-        try:
-            response = client.chat_postMessage(
-                channel=channel,
-                text=message.text,
-                blocks=message.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except SlackApiError as exc:
-            raise NoticeNotPosted(str(exc.response.get("error") or exc)) from exc
-        except URLError as exc:
-            # refused or no such host: nothing was sent. A reset or a timeout may come after
-            # Slack took the post, so those are left to the caller as "unknown".
-            if isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
-                raise NoticeNotPosted(f"Slack kunde inte nås: {exc.reason}") from exc
-            raise
-        return f"slack:{response.get('channel') or channel}:{response.get('ts')}"
-
-    return post
-
-
 @dataclass
 class SlackBridge:
-    """What the service wires: the HTTP route, Socket Mode, and notices for the tick."""
+    """What the service wires: the HTTP route and Socket Mode (notices go by ``delivery``)."""
 
     settings: Settings
     app: App
@@ -332,13 +301,6 @@ class SlackBridge:
         if self.socket is not None:
             self.socket.close()  # type: ignore[no-untyped-call]
             self.socket = None
-
-    def post_notices(self, engine: Engine, now: datetime) -> int:
-        """Drain pending notices to ``SLACK_CHANNEL``; 0 and nothing claimed without one."""
-        channel = self.settings.slack_channel
-        if not channel:
-            return 0
-        return post_pending_notices(engine, notice_poster(self.client, channel), now)
 
 
 def build_slack(

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from samverkan.rules.model import Application
 from samverkan.storage.cases import Case
 from samverkan.storage.models import CaseRow, ReminderRow
 
@@ -106,6 +107,8 @@ class DueReminder:
     kind: str
     due_at: datetime
     note: str | None
+    applicant_email: str | None = None
+    contact_name: str | None = None
 
 
 def claim_due(
@@ -131,6 +134,7 @@ def claim_due(
         reminder.state, reminder.claimed_by, reminder.claimed_at = DONE, holder, now
         reminder.done_at = now
         session.add(reminder)
+        app = Application.from_dict(case.application)
         claimed.append(
             DueReminder(
                 id=reminder.id,  # type: ignore[arg-type]
@@ -140,6 +144,8 @@ def claim_due(
                 kind=reminder.kind,
                 due_at=reminder.due_at,
                 note=reminder.note,
+                applicant_email=app.email,
+                contact_name=app.contact_name,
             )
         )
     return claimed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,22 +12,33 @@ from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from samverkan.bot.notices import (
-    MAX_ATTEMPTS,
-    SENDING,
-    Notice,
-    post_pending_notices,
-)
-from samverkan.bot.slack import make_client, notice_poster
+from samverkan.bot.delivery import MAX_ATTEMPTS, Delivery, FakeTransport, Result, Transport
+from samverkan.bot.delivery.slack import SlackTransport
+from samverkan.bot.slack import make_client
 from samverkan.config import Settings
 from samverkan.intake.outbox import queue_notice
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import session_scope
 from samverkan.storage.models import MessageRow
+from samverkan.storage.outbox import SENDING, OutboxItem, Routing, UnroutedNotice
 from tests.helpers.chat import APPLICATION, mail
 from tests.helpers.slack import CHANNEL, HOSTILE, FakeSlack, fake_slack, slack_settings
 
 __all__ = ["fake_slack"]  # the fixture, used by name
+
+
+def to_channel(notices: Sequence[UnroutedNotice], now: datetime) -> Routing:
+    """Routing as Slack settings make it here: every notice to the officials' channel."""
+    return Routing({n.id: [f"slack:{CHANNEL}"] for n in notices})
+
+
+def drainer(engine: Engine, transport: Transport) -> Delivery:
+    return Delivery(engine, {"slack": transport}, planner=to_channel)
+
+
+def post_pending_notices(engine: Engine, delivery: Delivery, now: datetime, limit: int = 50) -> int:
+    """How many notices one drain round posted."""
+    return len(delivery.run(now, limit=limit).delivered)
 
 
 def queue(engine: Engine, now: datetime, *texts: str) -> list[int]:
@@ -50,7 +62,7 @@ def test_a_new_case_is_announced_once_with_the_actor_text_escaped(
     intake.process(mail(APPLICATION, subject=f"Ansökan {HOSTILE}"), source="t.eml")
     queued = notices(engine)
     assert queued
-    post = notice_poster(make_client(configured), CHANNEL)
+    post = drainer(engine, SlackTransport(make_client(configured)))
 
     assert post_pending_notices(engine, post, now) == len(queued)
     assert post_pending_notices(engine, post, now + timedelta(hours=1)) == 0
@@ -78,7 +90,7 @@ def test_when_slack_says_no_the_notice_waits_and_is_posted_once_later(
     engine: Engine, settings: Settings, now: datetime, fake_slack: FakeSlack
 ) -> None:
     (notice_id,) = queue(engine, now, "Ett e-postmeddelande lades i karantän: trasig MIME")
-    post = notice_poster(make_client(slack_settings(settings, fake_slack)), CHANNEL)
+    post = drainer(engine, SlackTransport(make_client(slack_settings(settings, fake_slack))))
     fake_slack.fail["/chat.postMessage"] = "channel_not_found"
 
     assert post_pending_notices(engine, post, now) == 0
@@ -111,7 +123,7 @@ def test_slack_out_of_reach_is_retried_and_gives_up_after_the_last_attempt(
                 "slack_api_url": f"http://127.0.0.1:{port}/"}
     )  # fmt: skip
     queue(engine, now, "Svar i ärende SAM-2026-0001")
-    post = notice_poster(make_client(unreachable), CHANNEL)
+    post = drainer(engine, SlackTransport(make_client(unreachable)))
     moment = now
     for attempt in range(1, MAX_ATTEMPTS + 1):
         assert post_pending_notices(engine, post, moment) == 0
@@ -126,16 +138,15 @@ def test_slack_out_of_reach_is_retried_and_gives_up_after_the_last_attempt(
 def test_an_unknown_outcome_is_never_retried(engine: Engine, now: datetime) -> None:
     """A timeout after the post went out may mean Slack has it: trying again could post twice."""
     queue(engine, now, "Påminnelse SAM-2026-0001: möte")
-    calls: list[Notice] = []
 
-    def timing_out(notice: Notice) -> str | None:
-        calls.append(notice)
+    def timing_out(item: OutboxItem) -> Result:
         raise TimeoutError("read timed out")
 
-    assert post_pending_notices(engine, timing_out, now) == 0
+    fake = FakeTransport("slack", answer=timing_out)
+    assert post_pending_notices(engine, drainer(engine, fake), now) == 0
     for later in (now + timedelta(minutes=5), now + timedelta(days=2)):
-        assert post_pending_notices(engine, timing_out, later) == 0
-    assert len(calls) == 1
+        assert post_pending_notices(engine, drainer(engine, fake), later) == 0
+    assert len(fake.tried) == 1
     (row,) = notices(engine)
     assert row.send_state == "failed"
     assert "osäkert" in (row.last_error or "")
@@ -151,14 +162,9 @@ def test_a_claim_left_by_a_dead_drainer_is_not_posted_again(
         assert row is not None
         row.send_state, row.attempts = SENDING, 1  # claimed, then the process died
         session.add(row)
-    posted: list[Notice] = []
-
-    def poster(notice: Notice) -> str | None:
-        posted.append(notice)
-        return None
-
-    assert post_pending_notices(engine, poster, now + timedelta(hours=1)) == 0
-    assert posted == []
+    fake = FakeTransport("slack")
+    assert post_pending_notices(engine, drainer(engine, fake), now + timedelta(hours=1)) == 0
+    assert fake.tried == []
     assert "kan ha gått förlorade" in caplog.text
 
 
@@ -173,15 +179,16 @@ def test_two_drainers_at_once_post_each_notice_once(
     errors: list[BaseException] = []
 
     def drain(name: str) -> None:
-        slack = notice_poster(client, CHANNEL)
+        slack = SlackTransport(client)
 
-        def post(notice: Notice) -> str | None:
-            posted[name].append(notice.id)
-            return slack(notice)
+        def post(item: OutboxItem) -> Result:
+            posted[name].append(item.id)
+            return slack.deliver(item)
 
+        recording = drainer(engine, FakeTransport("slack", answer=post))
         try:
             start.wait(5)
-            while post_pending_notices(engine, post, now, limit=3):
+            while post_pending_notices(engine, recording, now, limit=3):
                 pass
         except BaseException as exc:  # reported below; a thread cannot fail the test itself
             errors.append(exc)

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from slack_bolt import BoltRequest
 from sqlalchemy.engine import Engine
 
+from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.slack import (
     EVENTS_PATH,
     SlackBridge,
@@ -277,16 +278,12 @@ def test_notices_go_to_the_configured_channel_only(
 ) -> None:
     world.chat.apply()
     assert [n.send_state for n in world.chat.outbox("new_case")] == ["pending"]
-    unconfigured = SlackBridge(
-        world.bridge.settings.model_copy(update={"slack_channel": None}),
-        world.bridge.app,
-        world.bridge.client,
-    )
-    assert unconfigured.post_notices(engine, now) == 0
+    unconfigured = world.bridge.settings.model_copy(update={"slack_channel": None})
+    assert len(delivery(unconfigured, engine).run(now).delivered) == 0
     assert world.fake.calls == []
     assert [n.send_state for n in world.chat.outbox("new_case")] == ["pending"]
 
-    assert world.bridge.post_notices(engine, now) >= 1
+    assert len(delivery(world.bridge.settings, engine).run(now).delivered) >= 1
     posted = world.fake.to("/chat.postMessage")
     assert {p.body["channel"] for p in posted} == {CHANNEL}
     assert {p.authorization for p in posted} == {"Bearer xoxb-test"}

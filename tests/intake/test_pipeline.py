@@ -10,12 +10,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.bot.delivery import DeliveryReport, FakeTransport
+from samverkan.bot.delivery.drain import Delivery
+from samverkan.bot.delivery.mime import build_mime
+from samverkan.bot.delivery.setup import delivery
 from samverkan.config import Settings
-from samverkan.intake.outbox import build_mime
 from samverkan.intake.outcome import Outcome
 from samverkan.intake.pipeline import Intake
-from samverkan.intake.smtp import send_pending
 from samverkan.storage.models import CaseRow, EvaluationRow, MessageRow
+from samverkan.storage.outbox import OutboxItem
 from tests.helpers.intake import COMPLETE, NO_ORGNR, mail, outbox, view
 
 
@@ -27,6 +30,18 @@ def clock(now: datetime) -> list[datetime]:
 @pytest.fixture
 def intake(engine: Engine, settings: Settings, clock: list[datetime]) -> Intake:
     return Intake(engine, settings, clock=lambda: clock[0])
+
+
+def send_pending(engine: Engine, settings: Settings, now: datetime) -> DeliveryReport:
+    """What ``samverkan ingest`` does after reading: send the queued e-mail."""
+    return delivery(settings, engine).run(now, channel="email")
+
+
+def sent_by_fake(engine: Engine, to: str | None, now: datetime) -> OutboxItem:
+    """The e-mail item to ``to`` as a transport is handed it."""
+    fake = FakeTransport("email")
+    Delivery(engine, {"email": fake}).run(now)
+    return next(item for item in fake.delivered if item.to == to)
 
 
 def test_an_application_becomes_a_case_with_its_facts_verdict_and_reply(
@@ -57,7 +72,9 @@ def test_an_application_becomes_a_case_with_its_facts_verdict_and_reply(
     assert ack.recipients == "lina@seved.example"
     assert "[SAM-2026-0001]" in (ack.subject or "")
     assert ack.in_reply_to == "<app-1@seved.example>"
-    assert b"Auto-Submitted: auto-replied" in build_mime(ack)
+    assert b"Auto-Submitted: auto-replied" in build_mime(
+        sent_by_fake(engine, ack.recipients, ack.at)
+    )
     notices = outbox(engine, "notice")
     assert [n.kind for n in notices] == ["overlap", "new_case"]
     assert "BID Sofielund" in (notices[0].body_text or "")
@@ -206,7 +223,7 @@ def test_the_acknowledgement_reaches_a_real_smtp_server(
         update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port, "smtp_tls": "none"}
     )
     report = send_pending(engine, smtp, now)
-    assert len(report.sent) == 1, outbox(engine)[0].last_error
+    assert len(report.delivered) == 1, outbox(engine)[0].last_error
     (env,) = smtp_sink.envelopes
     assert env.rcpt_tos == ["lina@seved.example"]
     (msg,) = smtp_sink.messages()
@@ -215,7 +232,7 @@ def test_the_acknowledgement_reaches_a_real_smtp_server(
     text = msg.get_body(preferencelist=("plain",))
     assert text is not None
     assert "organisationsnummer" in text.get_content().lower()
-    assert send_pending(engine, smtp, now).sent == []  # never sent twice
+    assert send_pending(engine, smtp, now).delivered == []  # never sent twice
 
 
 def test_a_failed_send_is_retried_later_and_never_blocks_intake(
@@ -234,7 +251,7 @@ def test_a_failed_send_is_retried_later_and_never_blocks_intake(
         update={"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_tls": "none"}
     )
     report = send_pending(engine, down, now)
-    assert report.sent == []
+    assert report.delivered == []
     assert len(report.retrying) == 1
     (row,) = outbox(engine)
     assert (row.send_state, row.attempts) == ("pending", 1)
@@ -243,8 +260,8 @@ def test_a_failed_send_is_retried_later_and_never_blocks_intake(
     up = settings.model_copy(
         update={"smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port, "smtp_tls": "none"}
     )
-    assert send_pending(engine, up, now).sent == []  # not due yet
-    assert len(send_pending(engine, up, now + timedelta(minutes=2)).sent) == 1
+    assert send_pending(engine, up, now).delivered == []  # not due yet
+    assert len(send_pending(engine, up, now + timedelta(minutes=2)).delivered) == 1
     assert len(smtp_sink.envelopes) == 1
 
 
@@ -302,7 +319,7 @@ def test_a_permanently_refused_mail_is_not_retried_and_the_officials_are_told(
         report = send_pending(engine, smtp, now)
     finally:
         controller.stop()
-    assert (report.sent, report.retrying, len(report.failed)) == ([], [], 1)
+    assert (report.delivered, report.retrying, len(report.failed)) == ([], [], 1)
     (row,) = outbox(engine)
     assert row.send_state == "failed"
     assert "550" in (row.last_error or "")
@@ -313,7 +330,7 @@ def test_a_permanently_refused_mail_is_not_retried_and_the_officials_are_told(
 def test_a_mail_that_never_gets_through_ends_failed_and_the_officials_are_told(
     intake: Intake, engine: Engine, settings: Settings, now: datetime, free_port: Callable[[], int]
 ) -> None:
-    from samverkan.intake.smtp import MAX_ATTEMPTS
+    from samverkan.bot.delivery import MAX_ATTEMPTS
 
     intake.process(mail(COMPLETE), source="a.eml")
     down = settings.model_copy(

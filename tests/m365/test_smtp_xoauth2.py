@@ -11,10 +11,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 from sqlalchemy.engine import Engine
 
+from samverkan.bot.delivery.setup import delivery
 from samverkan.config import TlsMode
 from samverkan.intake.m365.token import EXCHANGE_SCOPE
 from samverkan.intake.pipeline import Intake
-from samverkan.intake.smtp import send_pending
 from tests.conftest import NOW, SmtpSink, _free_port
 from tests.imap.support import make_message
 from tests.m365.entra import Entra
@@ -77,10 +77,10 @@ def test_outbox_mail_goes_out_over_smtp_with_an_app_only_token(
         smtp_user=SENDER,
     )
     Intake(sqlite_engine, settings, clock=lambda: NOW).process(make_message(1), source="a.eml")
-    report = send_pending(sqlite_engine, settings, NOW)
-    assert len(report.sent) == 1
+    report = delivery(settings, sqlite_engine).run(NOW, channel="email")
+    assert len(report.delivered) == 1
     assert oauth_sink.logins == [SENDER]
     (message,) = oauth_sink.messages()
     assert message["To"] == "aktor1@example.org"
-    assert send_pending(sqlite_engine, settings, NOW).sent == []
+    assert delivery(settings, sqlite_engine).run(NOW, channel="email").delivered == []
     assert len(entra.tokens_for(EXCHANGE_SCOPE)) == 1

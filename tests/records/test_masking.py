@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from samverkan.bot.cli import main
+from samverkan.bot.delivery import Delivery, FakeTransport
 from samverkan.bot.logs import JsonFormatter, TextFormatter
 from samverkan.bot.memo import memo_markdown
-from samverkan.bot.notices import Notice, post_pending_notices
 from samverkan.bot.reply import to_plain_text
 from samverkan.bot.slack_render import render as slack_render
 from samverkan.bot.teams_render import render_reply as teams_render
+from samverkan.storage.outbox import Routing
 from tests.helpers.chat import APPLICATION, REF, Chat
 
 PNR = "19811218-9876"
@@ -56,14 +57,14 @@ def test_the_memo_masks_the_number(chat: Chat) -> None:
 
 def test_notices_mask_numbers_phones_and_addresses(chat: Chat) -> None:
     chat.apply(WITH_PNR, subject=f"Ansökan från {PNR}, ring 070-123 45 67")
-    posted: list[Notice] = []
-
-    def poster(notice: Notice) -> str:
-        posted.append(notice)
-        return f"ts-{notice.id}"
-
-    assert post_pending_notices(chat.engine, poster, chat.clock[0] + timedelta(minutes=1)) >= 1
-    text = "\n".join(n.text for n in posted)
+    fake = FakeTransport("slack")
+    drain = Delivery(
+        chat.engine,
+        {"slack": fake},
+        planner=lambda ns, _: Routing({n.id: ["slack:C1"] for n in ns}),
+    )
+    assert len(drain.run(chat.clock[0] + timedelta(minutes=1)).delivered) >= 1
+    text = "\n".join(n.text for n in fake.delivered)
     assert "9876" not in text
     assert "123 45 67" not in text
     assert "Rönngatan" not in text

@@ -51,9 +51,9 @@ def ingest(
     from rich.console import Console
     from rich.progress import Progress
 
+    from samverkan.bot.delivery.setup import delivery, smtp_configured
     from samverkan.intake.feeders.files import SourceError, count_messages, iter_messages
     from samverkan.intake.pipeline import Intake
-    from samverkan.intake.smtp import send_pending, smtp_configured
     from samverkan.rules.ruleset import RuleSetError
 
     quiet_libraries()
@@ -88,8 +88,8 @@ def ingest(
             except SourceError as exc:
                 fail(str(exc), EXIT_USAGE)
         if smtp_configured(settings) and not no_send:
-            report = send_pending(engine, settings, now_utc())
+            report = delivery(settings, engine).run(now_utc(), channel="email")
             if not as_json:
-                say(f"Skickade {len(report.sent)} svar.")
+                say(f"Skickade {len(report.delivered)} svar.")
     if not as_json:
         sys.stderr.write(f"Klart: {summary(counts)}.\n")

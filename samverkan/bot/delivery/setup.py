@@ -1,0 +1,44 @@
+"""Wiring: the transports and the drainer that the settings make.
+
+``serve``, ``tick`` and ``ingest`` build their :class:`~.drain.Delivery` here and nowhere
+else, so every entry point delivers the same way.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlalchemy.engine import Engine
+
+from samverkan.bot.delivery.drain import Delivery
+from samverkan.bot.delivery.port import Transport
+from samverkan.bot.delivery.routing import Places, plan
+from samverkan.bot.delivery.smtp import SmtpTransport, smtp_configured
+from samverkan.config import Settings
+
+__all__ = ["delivery", "smtp_configured", "transports"]
+
+
+def transports(settings: Settings) -> dict[str, Transport]:
+    """Every transport the settings configure, by name."""
+    found: dict[str, Transport] = {}
+    if smtp_configured(settings):
+        found["email"] = SmtpTransport(settings)
+    if settings.slack_bot_token is not None:
+        from samverkan.bot.delivery.slack import SlackTransport
+        from samverkan.bot.slack import make_client
+
+        found["slack"] = SlackTransport(make_client(settings))
+    return found
+
+
+def delivery(
+    settings: Settings, engine: Engine, *, using: dict[str, Transport] | None = None
+) -> Delivery:
+    """The drainer for these settings; ``using`` replaces the configured transports (tests)."""
+    places = Places.from_settings(settings)
+    return Delivery(
+        engine,
+        transports(settings) if using is None else using,
+        planner=partial(plan, places),
+    )
