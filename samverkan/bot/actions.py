@@ -37,6 +37,7 @@ from samverkan.bot.commands import (
     Close,
     Command,
     Decide,
+    Documents,
     EditFields,
     FollowUp,
     Help,
@@ -48,6 +49,7 @@ from samverkan.bot.commands import (
     Reject,
     Reminders,
     RequestInfo,
+    Secrecy,
     Show,
     Stats,
     Withdraw,
@@ -69,6 +71,7 @@ from samverkan.bot.context import (
 )
 from samverkan.bot.facts import add_registered_process, edit_case, new_case
 from samverkan.bot.memo import memo_markdown
+from samverkan.bot.registry_views import documents_reply, secrecy_reply
 from samverkan.bot.reply import (
     Attachment,
     Block,
@@ -170,6 +173,10 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
             return list_cases(command, ctx, session)
         case Show():
             return show_case(command, ctx, session)
+        case Documents():
+            return documents_reply(command, ctx, session)
+        case Secrecy():
+            return secrecy_reply(command, ctx, session, now)
         case Assign():
             return _assign(command, ctx, session, now)
         case RequestInfo():

@@ -32,6 +32,7 @@ from samverkan.rules.phases import TERMINAL, Phase, Role, next_phases
 from samverkan.rules.text import format_sek
 from samverkan.storage import cases as case_store
 from samverkan.storage import reminders
+from samverkan.storage.audit import record_read
 from samverkan.storage.case_view import CaseView, case_view
 from samverkan.storage.cases import Case
 from samverkan.storage.reference import active_processes
@@ -123,6 +124,7 @@ def _in_area(case: Case, name: str) -> bool:
 def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:
     view = case_view(session, case_store.get_case(session, command.ref))
     case = view.case
+    record_read(session, case.id, who=ctx.who, command="visa", now=ctx.clock())
     blocks: list[Block] = [
         paragraph(f"{case.ref} – ", actor(case.title, "(utan titel)")),
         FactList(_facts(view, ctx)),

@@ -16,6 +16,7 @@ from samverkan.bot.commands.specs import FIELD_HELP, fold, spec_of
 from samverkan.bot.commands.types import (
     AddProcess,
     Command,
+    Documents,
     EditFields,
     Help,
     Invalid,
@@ -23,6 +24,7 @@ from samverkan.bot.commands.types import (
     ListProcesses,
     NewCase,
     Reminders,
+    Secrecy,
     Show,
     Stats,
 )
@@ -95,6 +97,21 @@ def _process(rest: str) -> Command:
     return AddProcess(required(name, "processens namn"), areas, contact)
 
 
+def _documents(rest: str) -> Command:
+    return Documents(split_ref(rest)[0])
+
+
+_ON = {"pa": True, "on": True, "ja": True, "av": False, "off": False, "nej": False}
+
+
+def _secrecy(rest: str) -> Command:
+    ref, tail = split_ref(rest)
+    words = tail.split()
+    if len(words) != 2 or not words[0].isdigit() or fold(words[1]) not in _ON:
+        raise BadText("Skriv handlingens nummer och på eller av, t.ex. sekretess REF 2 på.")
+    return Secrecy(ref, int(words[0]), _ON[fold(words[1])])
+
+
 _READERS: dict[str, Callable[[str], Command]] = {
     "hjalp": _help,
     "lista": _list,
@@ -114,6 +131,8 @@ _READERS: dict[str, Callable[[str], Command]] = {
     "andra": _set,
     "statistik": lambda rest: Stats(),
     "process": _process,
+    "handlingar": _documents,
+    "sekretess": _secrecy,
 }
 
 

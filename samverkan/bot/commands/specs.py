@@ -78,6 +78,12 @@ SPECS: tuple[CommandSpec, ...] = (
                 'process lägg-till "Namn" område1, område2 [kontakt=…] | process lista',
                 "registrerar en pågående samverkansprocess (samordnare), eller listar dem",
                 'process lägg-till "BID Lindängen" Lindängen kontakt=info@lindangen.example'),
+    CommandSpec("handlingar", ("handlingar", "documents"), "handlingar|documents REF",
+                "visar ärendets diarieförda handlingar med nummer och sekretess",
+                "handlingar SAM-2026-0001"),
+    CommandSpec("sekretess", ("sekretess", "secrecy"), "sekretess|secrecy REF NR på|av",
+                "sekretessmarkerar en handling (på) eller tar bort markeringen (av)",
+                "sekretess SAM-2026-0001 2 på"),
 )  # fmt: skip
 
 _BY_WORD = {word: spec for spec in SPECS for word in spec.words}

@@ -160,6 +160,22 @@ class ListProcesses:
 
 
 @dataclass(frozen=True)
+class Documents:
+    """``handlingar REF``: the case's registered documents with their numbers."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
+class Secrecy:
+    """``sekretess REF NR på|av``: mark a registered document secret, or public again."""
+
+    ref: str
+    doc_seq: int
+    secret: bool
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Text that is not a command. ``command`` is the command word, if that much was right."""
 
@@ -187,12 +203,14 @@ Command = (
     | EditFields
     | AddProcess
     | ListProcesses
+    | Documents
+    | Secrecy
     | Invalid
 )
 
 
 READS: tuple[type[Command], ...] = (
-    Help, ListCases, Show, Reminders, Stats, ListProcesses, Invalid
+    Help, ListCases, Show, Reminders, Stats, ListProcesses, Documents, Invalid
 )  # fmt: skip
 """Commands that change nothing: their answers are for the asking official only."""
 OPEN_TO_ANYONE: tuple[type[Command], ...] = (Help, Invalid)
