@@ -6,8 +6,10 @@ scheduler and the chat endpoints go on working.
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
 import threading
 from typing import Any
 
@@ -25,6 +27,7 @@ from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.gallring import run_disposal
 from samverkan.bot.graph_hook import graph_routes
 from samverkan.bot.slack import SlackBridge, SlackConfigError, build_slack
+from samverkan.bot.startup import log_configuration
 from samverkan.bot.teams import teams_routes
 from samverkan.bot.tick import run_tick
 from samverkan.clock import utc_now
@@ -170,12 +173,33 @@ class Service:
             self.watcher.stop()
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The HTTP socket, bound now, so a port in use is one clear line instead of a trace."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigurationError(
+                f"Port {port} på {host} används redan av ett annat program (kanske en annan "
+                "samverkan serve). Stoppa det, eller välj en annan port med SAMVERKAN_HTTP_PORT."
+            ) from exc
+        raise ConfigurationError(f"Kan inte lyssna på {host}:{port}: {exc.strerror}") from exc
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(settings: Settings, engine: Engine, *, host: str) -> None:
     """Run until SIGINT or SIGTERM, then stop every part and return (exit code 0).
 
     uvicorn runs in a thread so that the signals come to us: we stop the HTTP server, the
     scheduler and the mail watcher in order, instead of dying half-way.
     """
+    sock = listen(host, settings.http_port)  # before anything starts: a taken port stops here
     service = Service(settings, engine)
     stopping = threading.Event()
 
@@ -187,7 +211,8 @@ def serve(settings: Settings, engine: Engine, *, host: str) -> None:
     server = uvicorn.Server(
         uvicorn.Config(service.http_app(), host=host, port=settings.http_port, log_level="warning")
     )
-    http = threading.Thread(target=server.run, name="http", daemon=True)
+    http = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="http", daemon=True)
+    log_configuration(settings, log)
     try:
         service.start()
         http.start()
@@ -199,5 +224,6 @@ def serve(settings: Settings, engine: Engine, *, host: str) -> None:
         server.should_exit = True
         http.join(timeout=10)
         service.stop()
+        sock.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -51,6 +51,11 @@ COMMANDS: tuple[Entry, ...] = (
         "memo", "memo:memo", "Skriv ut utkastet till tjänsteskrivelse för ett ärende (Markdown)."
     ),
     Entry(
+        "outbox",
+        "outbox:app",
+        "Utkorgen: e-post och notiser som väntar, har skickats eller inte kunde skickas.",
+    ),
+    Entry(
         "stats", "stats:stats", "Statistik: ärenden per fas och område, tider, stöd, uppföljning."
     ),
     Entry("rules", "rules:app", "Regeluppsättningar för kriterierna."),

@@ -123,7 +123,8 @@ class SwedishGroup(_SwedishHelp, TyperGroup):
         self.subcommand_metavar = "KOMMANDO [ARG]..."
 
     def usage_tail(self, ctx: Context) -> str:
-        return f"{_usage(self, ctx)} {self.subcommand_metavar}"
+        sub = self.subcommand_metavar
+        return f"{_usage(self, ctx)} {f'[{sub}]' if self.invoke_without_command else sub}"
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         self.format_usage(ctx, formatter)
@@ -139,17 +140,22 @@ class SwedishGroup(_SwedishHelp, TyperGroup):
                 formatter.write_dl(rows)
 
 
-def group(help_text: str) -> typer.Typer:
+def group(help_text: str, *, runs_alone: bool = False) -> typer.Typer:
     """A Typer group (``samverkan NAME KOMMANDO``) with Swedish help; add commands with
-    ``@app.command("namn", cls=SwedishCommand)``. It stays a group with a single command."""
+    ``@app.command("namn", cls=SwedishCommand)``. It stays a group with a single command.
+
+    ``runs_alone``: the group does something itself without a command (``samverkan outbox``
+    lists); then give it its own ``@app.callback(invoke_without_command=True)``.
+    """
     app = typer.Typer(
         cls=SwedishGroup,
         help=help_text,
-        no_args_is_help=True,
+        no_args_is_help=not runs_alone,
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    app.callback()(_group_callback)
+    if not runs_alone:
+        app.callback()(_group_callback)
     return app
 
 
