@@ -35,6 +35,7 @@ from samverkan.storage import reminders
 from samverkan.storage.audit import record_read
 from samverkan.storage.case_view import CaseView, case_view
 from samverkan.storage.cases import Case
+from samverkan.storage.listing import case_page
 from samverkan.storage.reference import active_processes
 from samverkan.storage.statistics import LeadTime, statistics
 
@@ -76,49 +77,57 @@ def usage_reply(name: str, problem: str) -> Reply:
 
 
 LIST_LIMIT = 50
+COUNT_UP_TO = 1000  # a list counts this far; statistik has the exact figures
 
 
 def list_cases(command: ListCases, ctx: CommandContext, session: Session) -> Reply:
-    rows = case_store.list_cases(session, phase=command.phase)
-    if command.phase is None:
-        rows = [c for c in rows if c.phase not in TERMINAL]
+    """A page of cases straight from SQL: the first ``LIST_LIMIT`` and a bounded count."""
+    phases = (command.phase.value,) if command.phase else ()
+    exclude = () if command.phase else tuple(p.value for p in TERMINAL)
+    areas: tuple[str, ...] = ()
+    unknown_area = None
     if command.area:
         area = ctx.assessor.resolve_area(command.area)
-        name = area.name if area else command.area
-        rows = [c for c in rows if _in_area(c, name)]
+        if area is None:
+            unknown_area = command.area
+        else:  # the area and every area within it
+            within = ctx.assessor.gazetteer.areas()
+            areas = (area.name, *(a.name for a in within if area.name in a.parents))
+    page = case_page(
+        session.connection(),
+        phases=phases,
+        exclude=exclude,
+        areas=areas,
+        area_any_case=unknown_area,
+        limit=LIST_LIMIT,
+        count_up_to=COUNT_UP_TO,
+    )
     scope = f"i fas {command.phase.label}" if command.phase else "pågående"
     where: list[str | Text] = [" i ", actor(command.area)] if command.area else []
-    if not rows:
+    if not page.lines:
         return reply(ReplyStatus.OK, paragraph(f"Inga ärenden {scope}", *where, "."))
     items = tuple(
         Fact(
             c.ref,
             actor(
-                f"{c.phase.label} · {c.area_name or 'inget område'} · "
+                f"{Phase(c.phase).label} · {c.area or 'inget område'} · "
                 f"{c.title or '(utan titel)'} · {c.assigned_to or 'ingen kontaktperson'}"
             ),
         )
-        for c in rows[:LIST_LIMIT]
+        for c in page.lines
     )
-    more = len(rows) - LIST_LIMIT
-    blocks: list[Block] = [
-        paragraph(f"{count_cases(len(rows))} {scope}", *where, ":"),
-        FactList(items),
-    ]
+    counted = f"Över {page.count}" if page.more_than else None
+    heading = f"{counted} ärenden" if counted else count_cases(page.count)
+    blocks: list[Block] = [paragraph(f"{heading} {scope}", *where, ":"), FactList(items)]
+    more = page.count - len(page.lines)
     if more > 0:
-        blocks.append(paragraph(f"… och {more} till. Avgränsa med fas eller område."))
+        rest = f"över {more}" if page.more_than else str(more)
+        blocks.append(paragraph(f"… och {rest} till. Avgränsa med fas eller område."))
     return reply(ReplyStatus.OK, *blocks)
 
 
 def count_cases(n: int) -> str:
     return f"{n} ärende" if n == 1 else f"{n} ärenden"
-
-
-def _in_area(case: Case, name: str) -> bool:
-    area = case.application.area
-    if area is None:
-        return False
-    return area.name.lower() == name.lower() or name in area.parents
 
 
 def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:

@@ -6,8 +6,10 @@ cheap as the cases pile up.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -36,6 +38,51 @@ class CaseLine:
             "assigned_to": self.assigned_to,
             "created_at": self.created_at.isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """The first cases of a list, and how many there are (counted up to ``count_up_to``)."""
+
+    lines: list[CaseLine]
+    count: int
+    more_than: bool
+    """True when there are more than ``count`` (the count stopped at its bound)."""
+
+
+def case_page(
+    conn: Connection,
+    *,
+    phases: Collection[str] = (),
+    exclude: Collection[str] = (),
+    areas: Collection[str] = (),
+    area_any_case: str | None = None,
+    limit: int = 50,
+    count_up_to: int = 1000,
+) -> CasePage:
+    """A page of cases in reference order, in ``phases`` (or not in ``exclude``), in ``areas``
+    (names as the gazetteer writes them) or in an area the gazetteer does not know
+    (``area_any_case``, compared in any letter case).
+
+    Both queries stop early (``LIMIT``), so a page costs the same at 1,000 cases as at
+    100,000: the list reads its page along the reference index, the count stops at its bound.
+    """
+    c = _CASES.c
+    where: list[Any] = []
+    if phases:
+        where.append(c.phase.in_(list(phases)))
+    if exclude:
+        where.append(c.phase.not_in(list(exclude)))
+    if areas:
+        where.append(c.area_name.in_(list(areas)))
+    if area_any_case:
+        where.append(func.lower(c.area_name) == area_any_case.lower())
+    query = select(c.ref, c.phase, c.title, c.area_name, c.assigned_to, c.created_at)
+    query = query.where(*where).order_by(c.year, c.seq).limit(limit)
+    lines = [CaseLine(*row) for row in conn.execute(query)]
+    bounded = select(c.id).where(*where).limit(count_up_to + 1).subquery()
+    count = int(conn.execute(select(func.count()).select_from(bounded)).scalar_one())
+    return CasePage(lines, min(count, count_up_to), count > count_up_to)
 
 
 def case_lines(

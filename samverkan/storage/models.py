@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from samverkan.storage.types import UTCDateTime
@@ -17,6 +17,8 @@ def _ts(**kw: Any) -> Any:
 
 class CaseRow(SQLModel, table=True):
     __tablename__ = "cases"
+    # Lists are in reference order and stop after a page: the index keeps that flat.
+    __table_args__ = (Index("ix_cases_year_seq", "year", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True, index=True, max_length=20)
