@@ -73,6 +73,18 @@ class JsonFormatter(_LocalTime):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _StandardError(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a line is written (as logging's last resort
+    does), so a replaced or closed stream (a test's capture) is never written to later."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+
+
 def quiet_libraries(debug: bool = False) -> None:
     """Routine library lines only at DEBUG; parser complaints about mail never."""
     for name in CHATTY:
@@ -84,15 +96,16 @@ def quiet_libraries(debug: bool = False) -> None:
 
 
 def configure_logging(settings: Settings) -> None:
-    """The service's logging, from the settings; replaces whatever handlers were there."""
+    """The service's logging, from the settings; replaces the handler it installed before
+    (and only that one: a log collector's or a test's handler stays)."""
     zone = ZoneInfo(settings.timezone)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StandardError()
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter(None, zone))
     else:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", zone))
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if isinstance(h, _StandardError)]:
         root.removeHandler(old)
     root.addHandler(handler)
     level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)

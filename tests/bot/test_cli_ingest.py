@@ -97,7 +97,7 @@ def test_show_prints_the_verdict_with_reasons(
     code, out, _ = run(capsys, "show", "SAM-2026-0001")
     assert code == 0
     assert "SAM-2026-0001" in out
-    assert "sokande: missing" in out
+    assert "Identifierbar sökande: uppgift saknas" in out
 
 
 def test_memo_prints_the_committee_draft(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
