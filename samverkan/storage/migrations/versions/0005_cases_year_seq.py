@@ -1,13 +1,13 @@
 """cases: an index in reference order, so a page of a list reads only that page
 
-Revision ID: 0004_cases_year_seq
-Revises: 0003_committee_officials
+Revision ID: 0005_cases_year_seq
+Revises: 0004_public_records
 """
 
 from alembic import op
 
-revision: str = "0004_cases_year_seq"
-down_revision: str | None = "0003_committee_officials"
+revision: str = "0005_cases_year_seq"
+down_revision: str | None = "0004_public_records"
 branch_labels = None
 depends_on = None
 
