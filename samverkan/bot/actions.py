@@ -29,6 +29,7 @@ from functools import cache
 import holidays
 from sqlmodel import Session
 
+from samverkan.bot.chart import chart_attachment
 from samverkan.bot.commands import (
     AddProcess,
     Approve,
@@ -212,7 +213,8 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
         case Reminders():
             return reminders_reply(ctx, session)
         case Stats():
-            return stats_reply(session)
+            chart = chart_attachment(session, ctx.settings.timezone)
+            return replace(stats_reply(session), attachments=(chart,))
         case NewCase():
             return new_case(command, ctx, session, now)
         case EditFields():

@@ -111,6 +111,8 @@ class Attachment:
     content_type: str
     content: str
     title: str
+    data: bytes | None = None
+    """A binary file (the statistics chart, ``image/png``); ``content`` then describes it."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "content", mask_identity_numbers(self.content))

@@ -238,13 +238,18 @@ def _upload(client: WebClient, channel: str | None, file: Attachment, respond: R
     try:
         if channel is None:
             raise SlackConfigError("ingen kanal att ladda upp till")
-        client.files_upload_v2(
-            channel=channel,
-            content=file.content,
-            filename=file.filename,
-            title=file.title,
-            snippet_type="markdown",
-        )
+        if file.data is not None:  # a picture (the statistics chart)
+            client.files_upload_v2(
+                channel=channel, content=file.data, filename=file.filename, title=file.title
+            )
+        else:
+            client.files_upload_v2(
+                channel=channel,
+                content=file.content,
+                filename=file.filename,
+                title=file.title,
+                snippet_type="markdown",
+            )
     except (SlackClientError, SlackConfigError, URLError, OSError) as exc:
         log.warning("kunde inte ladda upp %s till %s: %s", file.filename, channel, exc)
         ref = file.filename.removeprefix("tjansteskrivelse-").removesuffix(".md")

@@ -25,6 +25,7 @@ memo REF`` prints the same text.
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -150,7 +151,19 @@ def _card(body: list[dict[str, Any]], fallback: str) -> dict[str, Any]:
     }
 
 
+def _image_card(file: Attachment, data: bytes) -> dict[str, Any]:
+    """A picture (the statistics chart) inline, as a data URI: Teams needs no file upload."""
+    url = f"data:{file.content_type};base64,{base64.b64encode(data).decode('ascii')}"
+    body = [
+        _text_block(escape_markdown(file.title), weight="Bolder", size="Medium"),
+        {"type": "Image", "url": url, "altText": file.content, "size": "Stretch"},
+    ]
+    return _card(body, escape_markdown(file.title))
+
+
 def _file_card(file: Attachment) -> dict[str, Any]:
+    if file.data is not None:
+        return _image_card(file, file.data)
     content = clean_actor_text(file.content).rstrip()
     note = f"Markdown ({file.filename}), att klistra in i mallen."
     if len(content) > MAX_FILE_CHARS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,10 @@ from samverkan.bot.cli.base import database, load_settings, print_json
 
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", metavar="FIL", help="Rita också diagrammet som PNG i FIL."),
+    ] = None,
 ) -> None:
     """Statistik: ärenden per fas och område, tider, stöd, uppföljning."""
     from samverkan.bot.reply import to_plain_text
@@ -21,6 +26,11 @@ def stats(
 
     settings = load_settings()
     with database(settings) as engine, session_scope(engine) as session:
+        if chart is not None:
+            from samverkan.bot.chart import render_chart
+            from samverkan.storage.chart_data import chart_series
+
+            chart.write_bytes(render_chart(chart_series(session, settings.timezone)))
         if as_json:
             print_json(statistics(session).to_dict())
             return
