@@ -19,10 +19,15 @@ def person_export(email: Email) -> None:
     """Allt som finns lagrat om en person, som JSON (registerutdrag)."""
     from samverkan.storage.db import session_scope
     from samverkan.storage.people import export_person
+    from samverkan.storage.people_officials import official_extract
 
     settings = load_settings()
     with database(settings) as engine, session_scope(engine) as session:
-        print_json(export_person(session, email))
+        extract = export_person(session, email)
+        as_official = official_extract(session, email)
+        if as_official:
+            extract["as_official"] = as_official
+        print_json(extract)
 
 
 @app.command("erase", cls=SwedishCommand)
@@ -30,10 +35,12 @@ def person_erase(email: Email) -> None:
     """Radera det som får raderas; allmänna handlingar i ärenden bevaras enligt arkivlagen."""
     from samverkan.storage.db import session_scope
     from samverkan.storage.people import erase_person
+    from samverkan.storage.people_officials import official_kept
 
     settings = load_settings()
     with database(settings) as engine, session_scope(engine) as session:
         report = erase_person(session, email)
+        report.kept += official_kept(session, email)
     say(
         f"Raderade {report.erased_messages} meddelanden och "
         f"{report.erased_attachments} bilagor som inte hör till något ärende."
