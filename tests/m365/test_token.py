@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -122,3 +123,14 @@ def test_a_held_token_is_used_while_entra_is_away_until_it_expires(entra: Entra)
     status = auth.status()
     assert status is not None
     assert status.ok
+
+
+def test_a_certificate_file_without_its_certificate_is_named_plainly(
+    entra: Entra, tmp_path: Path
+) -> None:
+    only_key = tmp_path / "bara-nyckel.pem"
+    pem = entra.app_pem.read_text()
+    only_key.write_text(pem[: pem.index("-----BEGIN CERTIFICATE-----")])
+    settings = m365_settings(entra, m365_client_secret=None, m365_certificate_file=only_key)
+    with pytest.raises(TokenUnavailable, match="både den privata nyckeln och certifikatet"):
+        M365Auth(settings, app_factory=trusting(entra)).token(GRAPH_SCOPE)

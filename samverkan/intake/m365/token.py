@@ -64,7 +64,13 @@ def _credential(settings: Settings) -> str | dict[str, str]:
     """A client secret, or the certificate's private key and certificate (PEM, one file)."""
     if settings.m365_certificate_file is not None:
         pem = settings.m365_certificate_file.read_text(encoding="ascii")
-        certificate = pem[pem.index("-----BEGIN CERTIFICATE-----") :]
+        start = pem.find("-----BEGIN CERTIFICATE-----")
+        if start < 0 or "PRIVATE KEY-----" not in pem:
+            raise TokenUnavailable(
+                f"M365_CERTIFICATE_FILE ({settings.m365_certificate_file}) ska innehålla både "
+                "den privata nyckeln och certifikatet i PEM-format"
+            )
+        certificate = pem[start:]
         credential = {"private_key": pem, "public_certificate": certificate}
         if settings.m365_certificate_password is not None:
             credential["passphrase"] = settings.m365_certificate_password.get_secret_value()
