@@ -51,7 +51,7 @@ def ingest(
     from rich.console import Console
     from rich.progress import Progress
 
-    from samverkan.bot.delivery.setup import delivery, smtp_configured
+    from samverkan.bot.delivery.setup import delivery, email_configured
     from samverkan.intake.feeders.files import SourceError, count_messages, iter_messages
     from samverkan.intake.pipeline import Intake
     from samverkan.rules.ruleset import RuleSetError
@@ -87,7 +87,7 @@ def ingest(
                         )
             except SourceError as exc:
                 fail(str(exc), EXIT_USAGE)
-        if smtp_configured(settings) and not no_send:
+        if email_configured(settings) and not no_send:
             report = delivery(settings, engine).run(now_utc(), channel="email")
             if not as_json:
                 say(f"Skickade {len(report.delivered)} svar.")

@@ -4,7 +4,8 @@
 - :mod:`.drain` — claim → deliver → sent / retry / failed, for every transport alike;
 - :mod:`.policy` — the one retry policy;
 - :mod:`.routing` — where a notice goes, and folding floods into one summary;
-- :mod:`.smtp`, :mod:`.slack` — the transports; :mod:`.fake` — one for tests;
+- :mod:`.smtp`, :mod:`.graph` (Microsoft Graph ``sendMail``), :mod:`.slack` — the transports;
+  :mod:`.fake` — one for tests;
 - :mod:`.setup` — the transports and the drainer the settings make.
 
 The rows and their states live in ``samverkan.storage.outbox``.

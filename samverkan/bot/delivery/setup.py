@@ -11,12 +11,18 @@ from functools import partial
 from sqlalchemy.engine import Engine
 
 from samverkan.bot.delivery.drain import Delivery
+from samverkan.bot.delivery.graph import GraphTransport, graph_sending_configured
 from samverkan.bot.delivery.port import Transport
 from samverkan.bot.delivery.routing import Places, plan
 from samverkan.bot.delivery.smtp import SmtpTransport, smtp_configured
 from samverkan.config import Settings
 
-__all__ = ["delivery", "smtp_configured", "transports"]
+__all__ = ["delivery", "email_configured", "smtp_configured", "transports"]
+
+
+def email_configured(settings: Settings) -> bool:
+    """True when e-mail can go out: over SMTP, or through Microsoft Graph."""
+    return smtp_configured(settings) or graph_sending_configured(settings)
 
 
 def transports(settings: Settings) -> dict[str, Transport]:
@@ -24,6 +30,8 @@ def transports(settings: Settings) -> dict[str, Transport]:
     found: dict[str, Transport] = {}
     if smtp_configured(settings):
         found["email"] = SmtpTransport(settings)
+    elif graph_sending_configured(settings):  # Microsoft 365 with SMTP AUTH off
+        found["email"] = GraphTransport(settings)
     if settings.slack_bot_token is not None:
         from samverkan.bot.delivery.slack import SlackTransport
         from samverkan.bot.slack import make_client
