@@ -102,7 +102,7 @@ def workdir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, now: datetime) -> P
     msg = EmailMessage()
     msg["From"] = "Olle Ek <olle@ek.example>"
     msg["To"] = "samverkan@malmo.se"
-    msg["Subject"] = "Ansökan om samverkansstöd"
+    msg["Subject"] = f"Ansökan om samverkansstöd, kontakt {PNR}"
     msg["Message-ID"] = "<pnr-1@ek.example>"
     msg.set_content(WITH_PNR)
     (tmp_path / "ansokan.eml").write_bytes(msg.as_bytes())
@@ -123,5 +123,9 @@ def test_show_masks_and_show_full_does_not(
     export = capsys.readouterr().out
     assert PNR not in masked
     assert MASKED in masked
+    assert main(["cases", "--json"]) == 0
+    listed = capsys.readouterr().out
+    assert PNR not in listed
+    assert MASKED in listed
     assert PNR in full
     assert PNR in export

@@ -38,6 +38,7 @@ def list_cases(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
 ) -> None:
     """Lista ärenden."""
+    from samverkan.rules.personal import mask_data, mask_identity_numbers
     from samverkan.storage.listing import case_lines
 
     wanted = _phase(phase)
@@ -45,7 +46,7 @@ def list_cases(
     with database(settings) as engine, engine.connect() as conn:
         lines = case_lines(conn, phase=wanted.value if wanted else None)
     if as_json:
-        print_json([line.to_dict() for line in lines])
+        print_json(mask_data([line.to_dict() for line in lines]))
         return
     if not lines:
         say("Inga ärenden.")
@@ -59,7 +60,7 @@ def list_cases(
             line.ref,
             Phase(line.phase).label,
             line.area or "–",
-            line.title or "–",
+            mask_identity_numbers(line.title or "–"),
             line.assigned_to or "–",
         )
     Console(highlight=False, soft_wrap=True).print(table)
