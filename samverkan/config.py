@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
     slack_channel: str | None = None
+    slack_intake_channel: str | None = None
+    """A channel whose messages become applications (and their threads, the conversation)."""
 
     teams_app_id: str | None = None
     teams_app_password: SecretStr | None = None

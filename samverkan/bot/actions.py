@@ -46,6 +46,7 @@ from samverkan.bot.commands import (
     ListCases,
     ListProcesses,
     Meeting,
+    Mine,
     NewCase,
     Reject,
     Reminders,
@@ -89,7 +90,9 @@ from samverkan.bot.views import (
     help_reply,
     invalid_reply,
     list_cases,
+    mine_reply,
     processes_reply,
+    refused_step,
     reminders_reply,
     show_case,
     stats_reply,
@@ -124,10 +127,11 @@ def swedish_holidays() -> Container[date]:
 
 def handle(command: Command, context: CommandContext) -> Reply:
     """Run one command as ``context.who``; never raises."""
+    today = context.clock().astimezone(context.zone).date()
     if isinstance(command, Invalid):
-        return invalid_reply(command)
+        return invalid_reply(command, today)
     if isinstance(command, Help):
-        return help_reply(command.topic)
+        return help_reply(command.topic, today)
     try:
         _check_role(command, context)
         now = context.clock()
@@ -139,9 +143,9 @@ def handle(command: Command, context: CommandContext) -> Reply:
     except Refused as exc:
         return reply(ReplyStatus.REFUSED, paragraph(*exc.parts))
     except TransitionRefused as exc:
-        return reply(ReplyStatus.REFUSED, paragraph(str(exc)))
+        return refused_step(exc, getattr(command, "ref", None))
     except BadArgument as exc:
-        return usage_reply(exc.command, str(exc))
+        return usage_reply(exc.command, str(exc), today)
     except CaseNotFound as exc:
         return reply(ReplyStatus.NOT_FOUND, paragraph(actor(str(exc))))
     except Exception:
@@ -210,8 +214,8 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
             )
             reminders.cancel_pending(session, case, now=now)
             return moved(case, "Ärendet är avslutat.")
-        case Reminders():
-            return reminders_reply(ctx, session)
+        case Reminders() | Mine():  # what falls due: everyone's, or the asker's own cases
+            return (mine_reply if isinstance(command, Mine) else reminders_reply)(ctx, session)
         case Stats():
             chart = chart_attachment(session, ctx.settings.timezone)
             return replace(stats_reply(session), attachments=(chart,))

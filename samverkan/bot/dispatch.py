@@ -20,12 +20,21 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 
 from samverkan.bot.actions import CommandContext, handle
-from samverkan.bot.commands import OPEN_TO_ANYONE, READS, Command, parse
+from samverkan.bot.commands import OPEN_TO_ANYONE, READS, Command, Invalid, NewCase, parse
+from samverkan.bot.context import registry_role
 from samverkan.bot.reply import Audience, Reply
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
+from samverkan.rules.phases import Role
 
-__all__ = ["ANONYMOUS", "Dispatcher", "Platform", "audience_of", "needs_identity"]
+__all__ = [
+    "ANONYMOUS",
+    "Dispatcher",
+    "Platform",
+    "audience_of",
+    "is_application_text",
+    "needs_identity",
+]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +63,12 @@ def needs_identity(text: str) -> bool:
     return not isinstance(parse(text), OPEN_TO_ANYONE)
 
 
+def is_application_text(text: str) -> bool:
+    """Whether text from someone who is not an official is an application rather than a
+    command they mean: anything that is no command, and ``ny …`` (which reads like a title)."""
+    return isinstance(parse(text), Invalid | NewCase)
+
+
 @dataclass(frozen=True)
 class Dispatcher:
     """The service the commands run against; one per process, shared by every adapter."""
@@ -62,6 +77,10 @@ class Dispatcher:
     settings: Settings
     intake: Intake
     clock: Callable[[], datetime]
+
+    def role_of(self, who: str) -> Role | None:
+        """The asker's role in the officials' registry; None for everyone else."""
+        return registry_role(self.engine, self.settings, who)
 
     def context(self, who: str) -> CommandContext:
         return CommandContext(self.engine, self.settings, self.intake.assessor, who, self.clock)

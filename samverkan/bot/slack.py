@@ -29,40 +29,37 @@ Decisions an operator or official will notice:
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-from urllib.error import URLError
+from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from samverkan.bot.commands import spec_of
-from samverkan.bot.dispatch import Dispatcher, Platform
-from samverkan.bot.reply import Attachment, Audience, Reply, ReplyStatus, actor, paragraph, reply
+from samverkan.bot.dispatch import Dispatcher
+from samverkan.bot.reply import Reply
+from samverkan.bot.slack_commands import COMMAND, register_commands
+from samverkan.bot.slack_home import register_home
+from samverkan.bot.slack_intake import register_intake
+from samverkan.bot.slack_modals import Later, register_modals
 from samverkan.bot.slack_render import (
-    ACTION_PREFIX,
-    SlackMessage,
-    read_action_id,
     render,
 )
-from samverkan.bot.slack_text import canonical_text
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 
@@ -78,11 +75,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-COMMAND = "/samverkan"
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1_000_000
 """Bytes; Slack's payloads are a few kilobytes."""
 DEFAULT_API_URL = "https://slack.com/api/"
+WORKERS = 4
+"""Requests worked on at once after their acknowledgement; the rest wait their turn."""
 
 
 class SlackConfigError(ValueError):
@@ -101,26 +99,6 @@ def make_client(settings: Settings) -> WebClient:
     )
 
 
-class _Seen:
-    """The last few thousand trigger ids: a request Slack delivers twice runs once."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str | None) -> bool:
-        if not key:
-            return True
-        with self._lock:
-            if key in self._ids:
-                return False
-            self._ids[key] = None
-            if len(self._ids) > self._size:
-                self._ids.popitem(last=False)
-            return True
-
-
 def _skip_retries(req: BoltRequest, next_: Callable[[], None]) -> BoltResponse | None:
     """Runs after the signature check: a verified retry is acknowledged and not run again."""
     if req.headers.get("x-slack-retry-num"):
@@ -129,18 +107,7 @@ def _skip_retries(req: BoltRequest, next_: Callable[[], None]) -> BoltResponse |
     return None
 
 
-def build_app(
-    settings: Settings,
-    engine: Engine,
-    intake: Intake,
-    *,
-    clock: Callable[[], datetime],
-    client: WebClient | None = None,
-    process_before_response: bool = False,
-) -> App:
-    """The bolt app with its listeners. ``process_before_response`` makes each HTTP request
-    return only after its reply was sent (tests); the service acknowledges first."""
-    client = client or make_client(settings)
+def _bolt_app(settings: Settings, client: WebClient, *, process_before_response: bool) -> App:
     secret = settings.slack_signing_secret
     # Socket Mode needs no secret, but bolt's HTTP check must never run with an empty one.
     signing_secret = secret.get_secret_value() if secret else secrets.token_hex(32)
@@ -162,127 +129,104 @@ def build_app(
         process_before_response=process_before_response,
     )
     app.use(_skip_retries)
-    seen = _Seen()
-
-    dispatcher = Dispatcher(engine, settings, intake, clock)
-
-    def run(text: str, who: str) -> Reply:
-        return dispatcher.dispatch(canonical_text(text), who, Platform.SLACK)
-
-    def deliver(answer: Reply, respond: Respond, client: WebClient, channel: str | None) -> None:
-        message = render(answer)
-        public = answer.audience is Audience.CHANNEL
-        _respond(respond, message, "in_channel" if public else "ephemeral")
-        for file in message.files:
-            _upload(client, channel, file, respond)
-
-    @app.command(COMMAND)
-    def on_command(
-        ack: Callable[[], None], body: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        if not seen.first_time(body.get("trigger_id")):
-            return
-        answer = run(str(body.get("text") or ""), str(body["user_id"]))
-        deliver(answer, respond, client, body.get("channel_id"))
-
-    @app.action({"type": "block_actions", "action_id": _OUR_ACTIONS})
-    def on_button(
-        ack: Callable[[], None],
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        ack()
-        if not seen.first_time(body.get("trigger_id") or action.get("action_ts")):
-            return
-        known = read_action_id(str(action.get("action_id", "")))
-        value = str(action.get("value") or "")
-        words = value.split(maxsplit=1)
-        spec = spec_of(words[0]) if words else None
-        if known is None or spec is None or spec.name != known[1]:
-            log.warning("okänd knapp %r med värdet %r", action.get("action_id"), value)
-            _respond(respond, render(reply(ReplyStatus.USAGE, paragraph(_UNKNOWN))), "ephemeral")
-            return
-        if known[0] == "ask":
-            hint = reply(ReplyStatus.USAGE, paragraph(_ASK), paragraph(actor(f"{COMMAND} {value}")))
-            _respond(respond, render(hint), "ephemeral")
-            return
-        channel = (body.get("channel") or {}).get("id")
-        deliver(run(value, str(body["user"]["id"])), respond, client, channel)
-
     return app
 
 
-_UNKNOWN = "Knappen känns inte igen. Skriv kommandot i stället, t.ex. /samverkan hjälp."
-_ASK = "Det här steget behöver fler uppgifter. Skriv kommandot och fyll i det som saknas:"
+def build_app(
+    settings: Settings,
+    engine: Engine,
+    intake: Intake,
+    *,
+    clock: Callable[[], datetime],
+    client: WebClient | None = None,
+    process_before_response: bool = True,
+    later: Later | None = None,
+) -> App:
+    """The bolt app with its listeners. Over HTTP each listener runs to its end inside
+    ``app.dispatch`` (``process_before_response``): the route acknowledges before it calls
+    dispatch (:class:`SlackBridge`). Socket Mode alone lets bolt acknowledge first instead.
+    ``later`` runs what follows a form's acknowledgement (inline when None)."""
+    client = client or make_client(settings)
+    app = _bolt_app(settings, client, process_before_response=process_before_response)
+    dispatcher = Dispatcher(engine, settings, intake, clock)
+    open_form = register_modals(app, dispatcher, later or _now)
+    register_commands(app, dispatcher, open_form)
+    register_home(app, dispatcher)
+    register_intake(app, dispatcher, client, lambda url, answer: _respond_to(client, url, answer))
+    return app
 
 
-_OUR_ACTIONS = re.compile("^" + re.escape(ACTION_PREFIX))
+def _now(work: Callable[[], None]) -> None:
+    work()
 
 
-def _respond(respond: Respond, message: SlackMessage, response_type: str) -> None:
-    respond(
-        text=message.text,
-        blocks=message.blocks,
-        response_type=response_type,
-        replace_original=False,
-        unfurl_links=False,
-        unfurl_media=False,
-    )
+def _respond_to(client: WebClient, url: str, answer: Reply) -> None:
+    """An ephemeral answer through a request's ``response_url``."""
+    if url:
+        message = render(answer)
+        WebhookClient(url).send(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
 
-def _upload(client: WebClient, channel: str | None, file: Attachment, respond: Respond) -> None:
-    """The memo as a file in the channel; if Slack will not take it, say where to get it."""
+_IN_THE_RESPONSE = frozenset({"url_verification", "view_submission", "block_suggestion"})
+"""Requests whose HTTP response carries the answer; every other one is acknowledged first."""
+
+
+def answers_in_response(body: bytes, content_type: str) -> bool:
+    """Whether Slack reads this request's answer from its HTTP response (a challenge, a
+    modal's validation errors, options for a menu), so it must be handled before answering."""
+    if content_type.startswith("application/json"):
+        try:
+            kind = json.loads(body).get("type")
+        except (ValueError, AttributeError):
+            return True  # let bolt answer what it makes of it
+        return kind in _IN_THE_RESPONSE
+    payload = parse_qs(body.decode("utf-8", "replace")).get("payload")
+    if not payload:
+        return False  # a slash command
     try:
-        if channel is None:
-            raise SlackConfigError("ingen kanal att ladda upp till")
-        if file.data is not None:  # a picture (the statistics chart)
-            client.files_upload_v2(
-                channel=channel, content=file.data, filename=file.filename, title=file.title
-            )
-        else:
-            client.files_upload_v2(
-                channel=channel,
-                content=file.content,
-                filename=file.filename,
-                title=file.title,
-                snippet_type="markdown",
-            )
-    except (SlackClientError, SlackConfigError, URLError, OSError) as exc:
-        log.warning("kunde inte ladda upp %s till %s: %s", file.filename, channel, exc)
-        ref = file.filename.removeprefix("tjansteskrivelse-").removesuffix(".md")
-        note = reply(
-            ReplyStatus.ERROR,
-            paragraph(
-                f"{file.title} kunde inte laddas upp här (bjud in appen till kanalen). "
-                f"Hämta den med: samverkan memo {ref}"
-            ),
-        )
-        _respond(respond, render(note), "ephemeral")
+        return json.loads(payload[0]).get("type") in _IN_THE_RESPONSE
+    except (ValueError, AttributeError):
+        return True
 
 
 @dataclass
 class SlackBridge:
-    """What the service wires: the HTTP route and Socket Mode (notices go by ``delivery``)."""
+    """What the service wires: the HTTP route and Socket Mode (notices go by ``delivery``).
+
+    ``ack_first``: a verified request is answered 200 at once and handed to a small pool of
+    workers, so no amount of work queued behind it delays an acknowledgement past Slack's
+    three seconds; the answer follows through ``response_url`` or the Web API. Requests whose
+    answer is the HTTP response itself (``answers_in_response``) run before answering.
+    """
 
     settings: Settings
     app: App
     client: WebClient
     socket: SocketModeHandler | None = field(default=None)
+    ack_first: bool = True
+    workers: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(WORKERS, thread_name_prefix="slack")
+    )
 
     def routes(self) -> list[Route]:
         """``POST /slack/events``; none without a signing secret (Socket Mode only)."""
-        if self.settings.slack_signing_secret is None:
+        secret = self.settings.slack_signing_secret
+        if secret is None:
             return []
         app = self.app
+        verifier = SignatureVerifier(secret.get_secret_value())
 
         async def events(request: Request) -> Response:
             body = await request.body()
             if len(body) > MAX_BODY:
                 return Response(status_code=413)
             bolt_request = to_bolt_request(request, body)
+            kind = request.headers.get("content-type", "")
+            if self.ack_first and not answers_in_response(body, kind):
+                if not verifier.is_valid_request(body, dict(request.headers)):
+                    return Response(status_code=401)
+                self.workers.submit(_dispatch_later, app, bolt_request)
+                return Response(status_code=200)
             # bolt's App is synchronous: run it off the event loop so /healthz stays responsive
             answer = await run_in_threadpool(app.dispatch, bolt_request)
             return to_starlette_response(answer)
@@ -303,9 +247,22 @@ class SlackBridge:
             self.socket.connect()  # type: ignore[no-untyped-call]
 
     def stop(self) -> None:
+        self.workers.shutdown(wait=True, cancel_futures=False)
         if self.socket is not None:
             self.socket.close()  # type: ignore[no-untyped-call]
             self.socket = None
+
+
+def _dispatch_later(app: App, request: BoltRequest) -> None:
+    """A worker's turn: bolt verifies again and runs the listener; nothing may escape."""
+    try:
+        answer = app.dispatch(request)
+        if answer.status >= 400:
+            log.warning(
+                "slack: a request was refused after its acknowledgement (%s)", answer.status
+            )
+    except Exception:
+        log.exception("slack: a request failed after its acknowledgement")
 
 
 def build_slack(
@@ -316,7 +273,8 @@ def build_slack(
     clock: Callable[[], datetime],
     process_before_response: bool = False,
 ) -> SlackBridge | None:
-    """The Slack side of the service, or None when no bot token is configured."""
+    """The Slack side of the service, or None when no bot token is configured.
+    ``process_before_response`` answers each HTTP request only after its work (tests)."""
     if settings.slack_bot_token is None:
         return None
     if settings.slack_signing_secret is None and settings.slack_app_token is None:
@@ -325,12 +283,23 @@ def build_slack(
             "/slack/events) eller SAMVERKAN_SLACK_APP_TOKEN (Socket Mode)."
         )
     client = make_client(settings)
+    # Over HTTP the route acknowledges and the listener runs inside dispatch; Socket Mode
+    # alone needs bolt to acknowledge first.
+    inline = process_before_response or settings.slack_signing_secret is not None
+    workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="slack")
     app = build_app(
         settings,
         engine,
         intake,
         clock=clock,
         client=client,
-        process_before_response=process_before_response,
+        process_before_response=inline,
+        later=None if process_before_response else workers.submit,
     )
-    return SlackBridge(settings=settings, app=app, client=client)
+    return SlackBridge(
+        settings=settings,
+        app=app,
+        client=client,
+        ack_first=not process_before_response,
+        workers=workers,
+    )

@@ -28,7 +28,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,8 +50,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from samverkan.bot.context import registry_role
-from samverkan.bot.dispatch import Dispatcher, Platform, needs_identity
+from samverkan.bot.chat_intake import ChatIntake
+from samverkan.bot.dispatch import Dispatcher, Platform, is_application_text, needs_identity
+from samverkan.bot.teams_cards import form_command, welcome_card
+from samverkan.bot.teams_intake import (
+    MESSAGE_ACTION,
+    chat_message_of,
+    conversation_of,
+    payload_message,
+)
 from samverkan.bot.teams_render import CARD_CONTENT_TYPE, render_reply
 from samverkan.clock import utc_now
 from samverkan.config import Settings
@@ -81,6 +88,8 @@ _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 def _value_command(value: object) -> str | None:
     """``value.command`` of an ``Action.Submit``, or of an ``Action.Execute`` invoke."""
     if isinstance(value, Mapping):
+        if (filled := form_command(value)) is not None:
+            return filled
         command = value.get("command")
         if isinstance(command, str):
             return command
@@ -140,44 +149,97 @@ class TeamsAgent:
     ) -> None:
         self.settings = settings
         self.dispatcher = Dispatcher(engine, settings, intake, clock)
+        self.intake = ChatIntake(self.dispatcher)
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if _bot_added(activity):
+            await _send(context, (welcome_card(),), "Välkommen till Samverkan")
+            return
+        if activity.type == ActivityTypes.invoke and activity.name == MESSAGE_ACTION:
+            await self._message_action(context)
+            return
         text = command_text(activity)
         if text is None:
-            return  # conversationUpdate, typing, reactions: nothing to answer
-        who = await self._who(context, lookup=needs_identity(text))
+            return  # typing, reactions, other members joining: nothing to answer
+        clicked = _value_command(activity.value) is not None
+        lookup = needs_identity(text) or is_application_text(text)
+        who, email = await self._who(context, lookup=lookup)
+        if not clicked and self.dispatcher.role_of(who) is None and is_application_text(text):
+            answer = await asyncio.to_thread(
+                self.intake.receive,
+                chat_message_of(activity, text, email),
+                personal=conversation_of(activity)[2],
+            )
+            if answer is not None:
+                await _send(context, render_reply(answer).cards, render_reply(answer).fallback_text)
+            return
         answer = await asyncio.to_thread(self.dispatcher.dispatch, text, who, Platform.TEAMS)
         message = render_reply(answer)
-        attachments = [
-            Attachment(content_type=CARD_CONTENT_TYPE, content=card) for card in message.cards
-        ]
-        await context.send_activity(
-            Activity(
-                type=ActivityTypes.message,
-                attachments=attachments,
-                attachment_layout="list",
-                summary=message.fallback_text[:200],
-            )
-        )
+        await _send(context, message.cards, message.fallback_text)
         if activity.type == ActivityTypes.invoke:
-            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message"}
-            await context.send_activity(
-                Activity(
-                    type=ActivityTypes.invoke_response,
-                    value=InvokeResponse(status=200, body={**body, "value": "Klart."}),
-                )
+            await _invoke_response(
+                context,
+                {
+                    "statusCode": 200,
+                    "value": "Klart.",
+                    "type": "application/vnd.microsoft.activity.message",
+                },
             )
 
-    async def _who(self, context: TurnContext, *, lookup: bool) -> str:
+    async def _message_action(self, context: TurnContext) -> None:
+        """``Skapa ärende`` on a message: an official's, the message's author the applicant."""
+        message = payload_message(context.activity)
+        who, _ = await self._who(context, lookup=True)
+        if message is None or self.dispatcher.role_of(who) is None:
+            note = "Skapa ärende kan bara användas av handläggare i Samverkan."
+            await _invoke_response(context, {"task": {"type": "message", "value": note}})
+            return
+        answer = await asyncio.to_thread(self.intake.receive, message)
+        note = "Meddelandet är redan ett ärende."
+        if answer is not None:
+            rendered = render_reply(answer)
+            await _send(context, rendered.cards, rendered.fallback_text)
+            note = rendered.fallback_text.split("\n", 1)[0].replace("\\", "")
+        await _invoke_response(context, {"task": {"type": "message", "value": note}})
+
+    async def _who(self, context: TurnContext, *, lookup: bool) -> tuple[str, str | None]:
+        """The asker as the registry knows them, and their e-mail when the roster gave it."""
         ids = sender_ids(context.activity)
         for ident in ids:
-            if registry_role(self.dispatcher.engine, self.settings, ident) is not None:
-                return ident
+            if self.dispatcher.role_of(ident) is not None:
+                return ident, None
         email = await _roster_email(context) if lookup else None
-        if email and registry_role(self.dispatcher.engine, self.settings, email) is not None:
-            return email
-        return ids[0] if ids else "okänd"
+        if email and self.dispatcher.role_of(email) is not None:
+            return email, email
+        return (ids[0] if ids else "okänd"), email
+
+
+def _bot_added(activity: Activity) -> bool:
+    """The app was just added to a chat or a team (not some other member joining)."""
+    if activity.type == ActivityTypes.installation_update:
+        return str(activity.action or "").startswith("add")
+    if activity.type != ActivityTypes.conversation_update or activity.recipient is None:
+        return False
+    return any(m.id == activity.recipient.id for m in activity.members_added or [])
+
+
+async def _send(context: TurnContext, cards: Sequence[dict[str, Any]], summary: str) -> None:
+    attachments = [Attachment(content_type=CARD_CONTENT_TYPE, content=card) for card in cards]
+    await context.send_activity(
+        Activity(
+            type=ActivityTypes.message,
+            attachments=attachments,
+            attachment_layout="list",
+            summary=summary[:200],
+        )
+    )
+
+
+async def _invoke_response(context: TurnContext, body: dict[str, Any]) -> None:
+    await context.send_activity(
+        Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+    )
 
 
 async def _roster_email(context: TurnContext) -> str | None:

@@ -116,6 +116,14 @@ def _facts(block: FactList) -> list[dict[str, Any]]:
 
 def _action(button: Button) -> dict[str, Any]:
     style = {"primary": "positive", "danger": "destructive"}.get(button.style or "", "default")
+    if button.action_id == "beslut":  # the committee's decision has a form of its own
+        from samverkan.bot.teams_cards import decision_form  # it builds on this module
+
+        return {
+            "type": "Action.ShowCard",
+            "title": f"{button.label} …",
+            "card": decision_form(button.value),
+        }
     if not button.needs_input:
         return {
             "type": "Action.Submit",

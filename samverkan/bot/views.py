@@ -5,6 +5,8 @@ Each returns a :class:`~samverkan.bot.reply.Reply`; nothing here changes a case.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session
 
 from samverkan.bot.commands import SPECS, Invalid, ListCases, Show, spec_of
@@ -28,8 +30,8 @@ from samverkan.bot.reply import (
     reply,
 )
 from samverkan.rules.criteria import ACTOR_LABELS, describe_support, describe_timeframe
-from samverkan.rules.phases import TERMINAL, Phase, Role, next_phases
-from samverkan.rules.text import format_sek
+from samverkan.rules.phases import TERMINAL, Phase, Role, TransitionRefused, next_phases
+from samverkan.rules.text import format_sek, plural
 from samverkan.storage import cases as case_store
 from samverkan.storage import reminders
 from samverkan.storage.audit import record_read
@@ -40,39 +42,58 @@ from samverkan.storage.reference import active_processes
 from samverkan.storage.statistics import LeadTime, statistics
 
 
-def help_reply(topic: str | None = None) -> Reply:
-    """The command list with a line and an example each, or one command's usage."""
+def help_reply(topic: str | None, today: date) -> Reply:
+    """The command list with a line and an example each, or one command's usage; examples
+    are dated from ``today`` (a meeting still to come, a case of this year)."""
     spec = spec_of(topic) if topic else None
     if spec is not None:
         return reply(
             ReplyStatus.OK,
             paragraph(f"{spec.usage} – {spec.summary}."),
-            paragraph(f"Exempel: {spec.example}"),
+            paragraph(f"Exempel: {spec.example(today)}"),
         )
-    return reply(ReplyStatus.OK, *help_blocks())
+    return reply(ReplyStatus.OK, *help_blocks(today))
 
 
-def help_blocks() -> tuple[Block, ...]:
+def help_blocks(today: date) -> tuple[Block, ...]:
     return (
         paragraph(
             "Kommandon i Samverkan (skriv /samverkan först i Slack och Teams; å, ä och ö "
             "kan utelämnas):"
         ),
-        FactList(tuple(Fact(s.usage, Text(f"{s.summary}. Exempel: {s.example}")) for s in SPECS)),
+        FactList(
+            tuple(Fact(s.usage, Text(f"{s.summary}. Exempel: {s.example(today)}")) for s in SPECS)
+        ),
     )
 
 
-def invalid_reply(command: Invalid) -> Reply:
+def refused_step(exc: TransitionRefused, ref: str | None) -> Reply:
+    """A move the model forbids, with the commands that take the steps that are possible."""
+    if ref is None or not exc.possible:
+        return reply(ReplyStatus.REFUSED, paragraph(str(exc)))
+    commands = [_STEP[p][4].format(ref=ref) if p in _STEP else p.label for p in exc.possible]
+    return reply(
+        ReplyStatus.REFUSED,
+        paragraph(exc.reason),
+        paragraph("Det du kan göra nu: ", actor(", ".join(commands)), "."),
+    )
+
+
+def invalid_reply(command: Invalid, today: date) -> Reply:
+    """A typo gets "menade du …?" with that command's usage; other mistakes their usage."""
+    if command.suggestion is not None:
+        return usage_reply(command.suggestion, command.problem, today)
     if command.command is None:
-        return reply(ReplyStatus.USAGE, paragraph(actor(command.problem)), *help_blocks())
-    return usage_reply(command.command, command.problem)
+        return reply(ReplyStatus.USAGE, paragraph(actor(command.problem)), *help_blocks(today))
+    return usage_reply(command.command, command.problem, today)
 
 
-def usage_reply(name: str, problem: str) -> Reply:
+def usage_reply(name: str, problem: str, today: date) -> Reply:
     spec = spec_of(name)
     blocks: list[Block] = [paragraph(actor(problem))]
     if spec is not None:
-        blocks += [paragraph(f"Så här: {spec.usage}"), paragraph(f"Exempel: {spec.example}")]
+        example = paragraph(f"Exempel: {spec.example(today)}")
+        blocks += [paragraph(f"Så här: {spec.usage}"), example]
     return reply(ReplyStatus.USAGE, *blocks)
 
 
@@ -127,7 +148,7 @@ def list_cases(command: ListCases, ctx: CommandContext, session: Session) -> Rep
 
 
 def count_cases(n: int) -> str:
-    return f"{n} ärende" if n == 1 else f"{n} ärenden"
+    return plural(n, "ärende", "ärenden")
 
 
 def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:
@@ -231,6 +252,36 @@ def _buttons(case: Case, role: Role) -> tuple[Button, ...]:
     return tuple(out)
 
 
+def mine_reply(ctx: CommandContext, session: Session) -> Reply:
+    """What the App Home shows: the asker's open cases, then their reminders, soonest first."""
+    rows = [
+        c
+        for c in case_store.list_cases(session, assigned_to=ctx.who)
+        if Phase(c.phase) not in TERMINAL
+    ]
+    if not rows:
+        return reply(
+            ReplyStatus.OK, paragraph("Du är inte kontaktperson för något pågående ärende.")
+        )
+    refs = {c.ref for c in rows}
+    items = tuple(
+        Fact(c.ref, actor(f"{Phase(c.phase).label} · {c.title or '(utan titel)'}"))
+        for c in rows[:LIST_LIMIT]
+    )
+    due = [r for r in reminders.pending_reminders(session, limit=500) if r.ref in refs]
+    blocks: list[Block] = [
+        paragraph(f"Du är kontaktperson för {count_cases(len(rows))}:"),
+        FactList(items),
+    ]
+    if due:
+        upcoming = tuple(
+            Fact(local_time(r.due_at, ctx), actor(f"{r.ref} {REMINDER_LABELS.get(r.kind, r.kind)}"))
+            for r in due[:LIST_LIMIT]
+        )
+        blocks.append(FactList(upcoming, title="Förfaller:"))
+    return reply(ReplyStatus.OK, *blocks)
+
+
 def reminders_reply(ctx: CommandContext, session: Session) -> Reply:
     due = reminders.pending_reminders(session)
     if not due:
@@ -274,9 +325,11 @@ def stats_reply(session: Session) -> Reply:
             title="Handläggningstid från inkommen ansökan:",
         ),
         paragraph(
-            f"Uppföljning: {stats.measurements.get('resultat', 0)} resultatmätningar och "
-            f"{stats.measurements.get('effekt', 0)} effektmätningar registrerade, "
-            f"{stats.follow_ups_due} väntar."
+            "Uppföljning: "
+            + plural(stats.measurements.get("resultat", 0), "resultatmätning", "resultatmätningar")
+            + " och "
+            + plural(stats.measurements.get("effekt", 0), "effektmätning", "effektmätningar")
+            + f" registrerade, {stats.follow_ups_due} väntar."
         ),
     )
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from samverkan.rules.model import ActorCategory, Application, Area, SupportForm, SupportRequest
 from samverkan.rules.ruleset import CriterionRule, RuleSet
-from samverkan.rules.text import format_sek
+from samverkan.rules.text import format_sek, plural
 
 
 class Status(StrEnum):
@@ -388,7 +388,7 @@ def _overlapp(c: _Check) -> CriterionResult:
     cases.sort(key=lambda case: case.ref, reverse=True)
     matches += [f"ärende {case.ref} ({case.area.name})" for case in cases[:LISTED_CASES]]
     if len(cases) > LISTED_CASES:
-        matches.append(f"{len(cases) - LISTED_CASES} ärenden till")
+        matches.append(plural(len(cases) - LISTED_CASES, "ärende", "ärenden") + " till")
     if matches:
         return c.result(Status.WARNING, "warning", area=area.name, matches=join_sv(matches))
     return c.result(Status.MET, "met", area=area.name)

@@ -6,6 +6,7 @@ scheduler all ask the same table, and a refused move always says what is possibl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -118,7 +119,21 @@ REASON_REQUIRED = frozenset({Phase.AVSLAG, Phase.ATERKALLAD})
 
 
 class TransitionRefused(Exception):
-    """A move the model does not allow; ``str()`` is a Swedish message for the official."""
+    """A move the model does not allow; ``str()`` is a Swedish message for the official.
+
+    ``reason`` is its first sentence and ``possible`` the phases that are allowed instead, so
+    a chat can name the commands that take those steps rather than the phases.
+    """
+
+    def __init__(
+        self, reason: str, possible: Sequence[Phase] | None = None, *, yours: bool = False
+    ):
+        self.reason = reason
+        self.possible = tuple(possible or ())
+        tail = ""
+        if possible is not None:
+            tail = f" Möjliga nästa steg{' för dig' if yours else ''}: {_describe(list(possible))}."
+        super().__init__(reason + tail)
 
 
 @dataclass(frozen=True)
@@ -160,13 +175,14 @@ def transition(
     here = current.label if current else "nytt ärende"
     if target not in allowed:
         raise TransitionRefused(
-            f"Ett ärende i fas {here} kan inte flyttas till {target.label}. "
-            f"Möjliga nästa steg: {_describe(next_phases(current, role))}."
+            f"Ett ärende i fas {here} kan inte flyttas till {target.label}.",
+            next_phases(current, role),
         )
     if role not in allowed[target]:
         raise TransitionRefused(
-            f"Endast en handläggare kan flytta ärendet från {here} till {target.label}. "
-            f"Möjliga nästa steg för dig: {_describe(next_phases(current, role))}."
+            f"Endast en handläggare kan flytta ärendet från {here} till {target.label}.",
+            next_phases(current, role),
+            yours=True,
         )
     if target in REASON_REQUIRED and not why.strip():
         raise TransitionRefused(f"Ange ett skäl för att flytta ärendet till {target.label}.")

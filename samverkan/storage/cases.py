@@ -138,10 +138,16 @@ def case_of_messages(conn: Connection, message_ids: Sequence[str]) -> Case | Non
 
 
 def list_cases(
-    db: Session | Connection, *, phase: Phase | None = None, area: str | None = None
+    db: Session | Connection,
+    *,
+    phase: Phase | None = None,
+    area: str | None = None,
+    assigned_to: str | None = None,
 ) -> list[Case]:
-    """Cases in reference order, of one phase or area if asked."""
+    """Cases in reference order, of one phase or area or contact person if asked."""
     query = core_select(*_CASE_FIELDS).order_by(_CASE.c.year, _CASE.c.seq)
+    if assigned_to is not None:
+        query = query.where(_CASE.c.assigned_to == assigned_to)
     if phase is not None:
         query = query.where(_CASE.c.phase == phase.value)
     if area:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, or_, select
+from sqlalchemy import Connection, bindparam, func, insert, or_, select
 from sqlmodel import Session
 
 from samverkan.storage.models import AttachmentRow, CaseRow, MessageRow
@@ -95,6 +95,20 @@ def seen_messages(
     """Stored messages with one of these digests or Message-IDs: (digest, id, case ref)."""
     rows = conn.execute(_SEEN, {"digests": list(digests), "ids": list(message_ids)})
     return [(d, m, r) for d, m, r in rows]
+
+
+def latest_inbound_from(conn: Connection, source_prefix: str) -> str | None:
+    """The Message-ID of the newest incoming message whose source starts with the prefix: a
+    personal chat has no threads, so its latest message is what the next one answers."""
+    prefix = func.substr(_MESSAGE.c.source, 1, len(source_prefix))
+    query = (
+        select(_MESSAGE.c.message_id)
+        .where(_MESSAGE.c.direction == "in", prefix == source_prefix)
+        .order_by(_MESSAGE.c.id.desc())
+        .limit(1)
+    )
+    value = conn.execute(query).scalar()
+    return str(value) if value else None
 
 
 def recent_acks(conn: Connection, to: str, since: datetime) -> list[datetime]:

@@ -142,9 +142,10 @@ def test_an_illegal_transition_is_refused_naming_the_next_steps(chat: Chat) -> N
     before = snapshot(chat.engine)
     answer = chat("beslut SAM-2026-0001 beviljad belopp=100000")
     assert answer.status is ReplyStatus.REFUSED
-    assert text_of(answer) == (
-        "Ett ärende i fas bedömning kan inte flyttas till genomförande. "
-        "Möjliga nästa steg: komplettering, möte, nämnd, avslag, återkallad."
+    assert text_of(answer) == (  # the steps named as the commands that take them
+        "Ett ärende i fas bedömning kan inte flyttas till genomförande.\n"
+        "Det du kan göra nu: komplettera SAM-2026-0001 …, möte SAM-2026-0001 ÅÅÅÅ-MM-DD TT:MM, "
+        "godkänn SAM-2026-0001, avslå SAM-2026-0001 skäl, återkalla SAM-2026-0001 skäl."
     )
     assert chat("uppföljning SAM-2026-0001 resultat x").status is ReplyStatus.REFUSED
     assert snapshot(chat.engine) == before

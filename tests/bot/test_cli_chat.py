@@ -93,7 +93,7 @@ def test_refusals_exit_1(workdir: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "inte registrerad som handläggare" in out
     code, out, _ = run(capsys, "--as", "U0KARIN", "uppföljning SAM-2026-0001 resultat x")
     assert code == EXIT_FAILED
-    assert "Möjliga nästa steg: komplettering, möte, nämnd, avslag, återkallad." in out
+    assert "Det du kan göra nu: komplettera SAM-2026-0001 …, möte SAM-2026-0001" in out
     code, out, _ = run(capsys, "--as", "U0KARIN", "visa SAM-2026-0001")
     assert "Fas: bedömning" in out  # nothing moved
 
@@ -111,3 +111,25 @@ def test_a_parse_error_exits_2_with_help_and_an_unknown_case_3(
     code, out, _ = run(capsys, "--as", "U0KARIN", "visa SAM-2026-0099")
     assert code == EXIT_NOT_FOUND
     assert "Det finns inget ärende SAM-2026-0099." in out
+
+
+def test_help_is_open_to_anyone_also_without_as(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "hjälp")
+    assert code == 0
+    assert "--as" not in err  # no one was asked who they are
+    assert "Kommandon i Samverkan" in out
+    code, out, _ = run(capsys, "hjälp", "möte")
+    assert code == 0
+    assert "möte|meeting REF" in out
+
+
+def test_a_typo_is_answered_with_menade_du_and_that_commands_usage(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--as", "U0KARIN", "godkan SAM-2026-0001")
+    assert code == EXIT_USAGE
+    assert "Menade du godkänn?" in out
+    assert "Så här: godkänn|approve REF" in out
+    assert "Kommandon i Samverkan" not in out  # not the whole help

@@ -199,7 +199,37 @@ def test_wrong_input_names_the_problem(text: str, command: str | None, problem: 
 
 def test_every_command_word_is_documented_and_its_example_parses() -> None:
     for spec in SPECS:
-        parsed = parse(spec.example)
-        assert not isinstance(parsed, Invalid), (spec.example, parsed)
+        example = spec.example(date(2026, 3, 2))
+        parsed = parse(example)
+        assert not isinstance(parsed, Invalid), (example, parsed)
         for word in spec.words:
-            assert not isinstance(parse(f"{word} {spec.example.partition(' ')[2]}"), Invalid)
+            assert not isinstance(parse(f"{word} {example.partition(' ')[2]}"), Invalid)
+
+
+def test_help_examples_are_dated_in_the_future_and_name_a_case_of_this_year() -> None:
+    today = date(2026, 12, 2)  # a Wednesday
+    by_name = {spec.name: spec for spec in SPECS}
+    meeting = parse(by_name["mote"].example(today))
+    assert isinstance(meeting, Meeting)
+    assert meeting.day > today
+    assert meeting.day.weekday() < 5  # a working day
+    assert meeting.ref == "SAM-2026-0001"
+    assert by_name["visa"].example(date(2027, 1, 4)) == "visa SAM-2027-0001"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("godkan SAM-2026-0001", "godkann"), ("lsita", "lista"), ("vissa SAM-2026-0001", "visa"),
+     ("aprove SAM-2026-0001", "godkann"), ("påminelser", "paminnelser")],
+)  # fmt: skip
+def test_a_typo_is_answered_with_menade_du(typed: str, meant: str) -> None:
+    parsed = parse(typed)
+    assert isinstance(parsed, Invalid)
+    assert parsed.suggestion == meant
+    assert "Menade du" in parsed.problem
+
+
+def test_a_word_far_from_every_command_gets_no_guess() -> None:
+    parsed = parse("flytta SAM-2026-0001")
+    assert isinstance(parsed, Invalid)
+    assert parsed.suggestion is None

@@ -33,7 +33,7 @@ def test_lead_times_support_and_follow_ups(chat: Chat) -> None:
     assert stats.follow_ups_due == 1  # the effect measurement is still to come
     assert stats.per_phase == {"uppfoljning": 1}
     text = "\n".join(str(getattr(b, "plain", "")) for b in chat("statistik").blocks)
-    assert "1 resultatmätningar" in text
+    assert "1 resultatmätning och 0 effektmätningar" in text  # Swedish plurals
 
 
 def test_stats_command_prints_json(

@@ -40,7 +40,8 @@ from samverkan.intake.pipeline import Intake
 from samverkan.rules.phases import Role
 from samverkan.storage import case_view as views
 from samverkan.storage import cases as case_store
-from tests.helpers.chat import APPLICATION, mail, snapshot
+from tests.helpers.chat import APPLICATION, WITHOUT_ORGNR, mail, snapshot
+from tests.helpers.intake import by_mail, verdict
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "teams"
 REF = "SAM-2026-0001"
@@ -322,14 +323,25 @@ def test_an_action_execute_invoke_runs_its_command_and_gets_an_invoke_response(
 
 
 @sqlite_only
-def test_a_conversation_update_is_acknowledged_without_a_reply(
+def test_the_app_added_to_a_team_says_welcome_once_and_other_members_joining_get_nothing(
     client: Client, connector: Connector
 ) -> None:
+    someone = activity("conversation_update_bot_added", connector,
+                       membersAdded=[{"id": "29:1SomeoneNewXyz"}])  # fmt: skip
+    assert client.post("/api/messages", json=someone).status_code in (200, 202)
+    assert connector.requests == []
+
     response = client.post(
         "/api/messages", json=activity("conversation_update_bot_added", connector)
     )
     assert response.status_code in (200, 202)
-    assert connector.requests == []
+    [welcome] = connector.posts()
+    card = card_of(welcome)
+    assert "Välkommen till Samverkan" in texts(card)[0]
+    actions = {a["title"]: a for a in card["actions"]}
+    assert actions["Hjälp"]["data"] == {"command": "hjälp"}
+    form = actions["Nytt ärende …"]["card"]
+    assert {i["id"] for i in form["body"] if i["type"].startswith("Input.")} >= {"titel", "omrade"}
 
 
 # -- escaping (SPEC §5) ----------------------------------------------------------------------------
@@ -589,3 +601,100 @@ def test_the_sender_is_known_by_object_id_first_then_teams_id() -> None:
     )
     del body["from"]["aadObjectId"]  # a guest or a bot-to-bot call: the Teams id is all there is
     assert sender_ids(Activity.model_validate(body)) == (ANNA_TEAMS_ID,)
+
+
+# -- messages that become applications (issue 14) ----------------------------------------------
+
+LINA = {"id": "29:1LinaEkTeamsUserIdZz9", "name": "Lina Ek",
+        "aadObjectId": "9f8e7d6c-5b4a-4392-8a1b-0c9d8e7f6a5b"}  # fmt: skip
+
+
+def html_of(text: str) -> str:
+    return "".join(f"<p>{line}</p>" if line else "<p>&nbsp;</p>" for line in text.splitlines())
+
+
+def posted_texts(connector: Connector) -> str:
+    return "\n".join(t for p in connector.posts() for t in texts(card_of(p)))
+
+
+@sqlite_only
+def test_a_personal_message_from_an_actor_becomes_the_case_the_same_mail_becomes(
+    client: Client, connector: Connector, engine: Engine, teams_settings: Settings,
+    now: datetime, tmp_path: Path,
+) -> None:  # fmt: skip
+    body = activity("message_personal", connector, text=APPLICATION, **{"from": LINA})
+    assert client.post("/api/messages", json=body).status_code in (200, 202)
+
+    chat_case = case_view(engine)
+    assert verdict(chat_case) == verdict(
+        by_mail(APPLICATION, "Hej!", teams_settings, now, tmp_path)
+    )
+    assert REF in posted_texts(connector)  # answered in the chat
+    follow_up = activity("message_personal", connector, text="Tack, vi hörs!", id="1772443999000",
+                         **{"from": LINA})  # fmt: skip
+    client.post("/api/messages", json=follow_up)
+    assert len(case_view(engine)["messages"]) == len(chat_case["messages"]) + 1  # the same case
+    assert "tillagt i ärende" in texts(card_of(connector.posts()[-1]))[0]
+
+
+@sqlite_only
+def test_a_channel_mention_from_an_actor_and_a_reply_in_its_thread_make_one_case(
+    client: Client, connector: Connector, engine: Engine
+) -> None:
+    root = "1772443800123"
+    conversation = {"isGroup": True, "conversationType": "channel",
+                    "id": f"19:c0ffee00d1@thread.tacv2;messageid={root}"}  # fmt: skip
+    text = "<at>Samverkan</at> " + WITHOUT_ORGNR
+    first = activity("message_channel_mention", connector, text=text, id=root, **{"from": LINA})
+    client.post("/api/messages", json=first)
+    assert case_view(engine)["phase"] == "komplettering"
+    reply = activity("message_channel_mention", connector, id="1772443900456",
+                     text="<at>Samverkan</at> Organisationsnummer: 802457-3167",
+                     conversation=conversation, **{"from": LINA})  # fmt: skip
+    client.post("/api/messages", json=reply)
+    case = case_view(engine)
+    assert case["phase"] == "bedomning"
+    assert case["applicant"]["orgnr"] == "802457-3167"
+
+
+@sqlite_only
+def test_the_message_action_makes_a_case_for_an_official_and_refuses_anyone_else(
+    client: Client, connector: Connector, engine: Engine
+) -> None:
+    action = activity("message_action", connector)
+    action["value"]["messagePayload"]["body"]["content"] = html_of(APPLICATION)
+    stranger = {**action, "from": {"id": "29:1StrangerXyz", "aadObjectId": "ffff-0"}}
+    before = snapshot(engine)
+    refused = client.post("/api/messages", json=stranger)
+    assert "bara användas av handläggare" in refused.json()["task"]["value"]
+    assert snapshot(engine) == before
+
+    done = client.post("/api/messages", json=action)
+    assert REF in done.json()["task"]["value"]
+    case = case_view(engine)
+    assert case["applicant"]["contact_name"] == "Lina Ek"  # the message's author
+    assert case["applicant"]["orgnr"] == "802457-3167"  # read from the message's HTML
+    again = client.post("/api/messages", json=action)
+    assert "redan ett ärende" in again.json()["task"]["value"]
+
+
+@sqlite_only
+def test_the_decision_form_records_the_committees_decision(
+    client: Client, connector: Connector, intake: Intake, engine: Engine
+) -> None:
+    apply(intake)
+    approve = activity("card_submit", connector)
+    client.post("/api/messages", json=approve)
+    assert case_view(engine)["phase"] == "namnd"
+    client.post("/api/messages", json=activity("message_channel_mention", connector))  # visa
+    buttons = [a for p in connector.posts() for e in card_of(p)["body"] if e["type"] == "ActionSet"
+               for a in e["actions"]]  # fmt: skip
+    (form,) = [b["card"] for b in buttons if b["type"] == "Action.ShowCard" and "beslut" in
+               b["title"].lower()]  # fmt: skip
+    submit = form["actions"][0]["data"]
+    value = {**submit, "utfall": "beviljad", "stodform": "finansiering,processtod",
+             "belopp": "350000"}  # fmt: skip
+    client.post("/api/messages", json=activity("card_submit", connector, value=value))
+    case = case_view(engine)
+    assert case["phase"] == "genomforande"
+    assert case["history"][-1]["by"] == KARIN_AAD

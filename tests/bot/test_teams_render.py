@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 from hypothesis import given
@@ -173,7 +174,7 @@ def test_a_file_too_long_for_teams_is_cut_with_a_pointer_to_the_cli() -> None:
 
 
 def test_the_help_reply_renders_to_a_card_teams_accepts() -> None:
-    message = render_reply(help_reply())
+    message = render_reply(help_reply(None, date(2026, 3, 2)))
     size = len(json.dumps(message.attachments(), ensure_ascii=False).encode())
     assert size < 28_000  # Teams' limit for one message
     assert "hjälp" in message.fallback_text

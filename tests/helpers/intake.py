@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.config import Settings
+from samverkan.intake.pipeline import Intake
 from samverkan.storage import cases as case_store
 from samverkan.storage.case_view import case_view
+from samverkan.storage.db import make_engine
 from samverkan.storage.models import MessageRow
 
 COMPLETE = """Hej!
@@ -75,3 +81,37 @@ def outbox(engine: Engine, channel: str = "email") -> list[MessageRow]:
 def view(engine: Engine, ref: str) -> dict[str, object]:
     with Session(engine) as session:
         return case_view(session, case_store.get_case(session, ref)).to_dict()
+
+
+def by_mail(
+    text: str, subject: str, settings: Settings, now: datetime, tmp: Path
+) -> dict[str, Any]:
+    """The case the same text makes when it is mailed, in a database of its own."""
+    path = tmp / "by-mail.db"
+    shutil.copyfile(Path(settings.database_url.removeprefix("sqlite:///")), path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with Session(engine) as session:  # the copy starts empty of cases
+            assert case_store.list_cases(session) == []
+        raw = mail(text, subject=subject, sender="Lina Ek <lina@seved.example>")
+        intake = Intake(engine, settings.model_copy(update={"database_url": f"sqlite:///{path}"}),
+                        clock=lambda: now)  # fmt: skip
+        result = intake.process(raw, source="same.eml")
+        assert result.case is not None
+        with Session(engine) as session:
+            return case_view(session, case_store.get_case(session, result.case)).to_dict()
+    finally:
+        engine.dispose()
+
+
+def verdict(view: dict[str, Any]) -> dict[str, Any]:
+    criteria = view["criteria"]
+    return {
+        "phase": view["phase"],
+        "applicant": view["applicant"],
+        "area": view["area"],
+        "actors": view["actors"],
+        "support": view["support"],
+        "outcome": criteria["outcome"],
+        "results": [(r["id"], r["status"], r["reason"]) for r in criteria["results"]],
+    }

@@ -53,6 +53,10 @@ class FakeSlack:
     fail: dict[str, str] = field(default_factory=dict)
     arrived: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``users.info`` answers by user id."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Downloadable files by path (``/files-pri/...``), served to a bearer of the bot token."""
 
     @property
     def url(self) -> str:
@@ -80,6 +84,12 @@ class FakeSlack:
             data = {"ok": True, "channel": body.get("channel"), "ts": ts}
         elif path == "/files.getUploadURLExternal":
             data = {"ok": True, "upload_url": f"{self.url}upload/F0MEMO", "file_id": "F0MEMO"}
+        elif path == "/users.info":
+            user = body.get("user", "")
+            known = self.people.get(str(user))
+            data = (
+                {"ok": True, "user": known} if known else {"ok": False, "error": "user_not_found"}
+            )
         elif path == "/files.completeUploadExternal":
             data = {"ok": True, "files": [{"id": "F0MEMO", "title": "memo"}]}
         else:
@@ -108,6 +118,19 @@ def _handler(fake_box: list[FakeSlack]) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
             fake.arrived.set()
+
+        def do_GET(self) -> None:
+            fake = fake_box[0]
+            data = fake.files.get(self.path)
+            allowed = self.headers.get("Authorization") == "Bearer xoxb-test"
+            with fake.lock:
+                fake.calls.append(Call(self.path, self.headers.get("Authorization"), {}, b""))
+            status = 200 if data is not None and allowed else 404
+            payload = data if status == 200 and data is not None else b"not found"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -191,3 +214,68 @@ def click_body(fake: FakeSlack, element: dict[str, Any], user: str = "U0KARIN") 
     clicked.update(action_id=element["action_id"], value=element["value"])
     clicked["text"] = element["text"]
     return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
+
+
+def event_body(**event: Any) -> str:
+    """An Events API ``message`` envelope (JSON) with the given event fields."""
+    envelope = json.loads((FIXTURES / "message_event.json").read_text())
+    envelope["event"].update(event)
+    envelope["event_id"] = f"Ev{time.monotonic_ns()}"
+    return json.dumps(envelope, ensure_ascii=False)
+
+
+def shortcut_body(fake: FakeSlack, message: dict[str, Any], user: str = "U0KARIN") -> str:
+    """``Skapa ärende`` used by ``user`` on ``message``."""
+    payload = json.loads((FIXTURES / "message_action.json").read_text())
+    payload["user"]["id"] = user
+    payload["message"].update(message)
+    payload["message_ts"] = payload["message"]["ts"]
+    payload["response_url"] = f"{fake.url}hooks/app/T0MALMO01/3"
+    payload["trigger_id"] = f"{time.monotonic_ns()}.1234567890.ghi"
+    return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
+
+
+def signed_json(body: str, **kwargs: Any) -> dict[str, str]:
+    return {**signed(body, **kwargs), "Content-Type": "application/json"}
+
+
+def submission_body(
+    callback: str, values: dict[str, Any], meta: str = "", user: str = "U0KARIN"
+) -> str:
+    """A form submitted: ``values`` maps block ids to a text, or a list of chosen options."""
+    payload = json.loads((FIXTURES / "view_submission.json").read_text())
+    payload["user"]["id"] = user
+    state: dict[str, Any] = {}
+    for block, value in values.items():
+        if isinstance(value, list):
+            chosen = [{"value": v, "text": {"type": "plain_text", "text": v}} for v in value]
+            state[block] = {"value": {"type": "checkboxes", "selected_options": chosen}}
+        elif block == "utfall":
+            option = {"value": value, "text": {"type": "plain_text", "text": value}}
+            state[block] = {"value": {"type": "radio_buttons", "selected_option": option}}
+        else:
+            state[block] = {"value": {"type": "plain_text_input", "value": value}}
+    payload["view"].update(callback_id=callback, private_metadata=meta, state={"values": state})
+    return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
+
+
+def home_body(user: str = "U0KARIN") -> str:
+    envelope = json.loads((FIXTURES / "app_home_opened.json").read_text())
+    envelope["event"]["user"] = user
+    envelope["event_id"] = f"Ev{time.monotonic_ns()}"
+    return json.dumps(envelope)
+
+
+def shortcut_global_body(callback: str, user: str = "U0KARIN") -> str:
+    payload = {
+        "type": "shortcut", "callback_id": callback, "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+        "action_ts": "1772443901.1", "team": {"id": "T0MALMO01", "domain": "malmo-stad"},
+        "user": {"id": user, "username": "karin.lund", "team_id": "T0MALMO01"},
+        "trigger_id": f"{time.monotonic_ns()}.1234567890.jkl", "is_enterprise_install": False,
+    }  # fmt: skip
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def json_of(value: Any) -> Any:
+    """A Web API argument the SDK sent as a JSON string (``view``, ``blocks``), decoded."""
+    return json.loads(value) if isinstance(value, str) else value

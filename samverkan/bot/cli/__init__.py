@@ -79,6 +79,16 @@ COMMANDS: tuple[Entry, ...] = (
         "export:export",
         "Exportera ärenden, beslut och uppföljning som CSV-filer eller en Excel-arbetsbok.",
     ),
+    Entry(
+        "teams-package",
+        "apps:teams_package",
+        "Bygg Teams-appens paket (manifest och ikoner) att ladda upp i Teams.",
+    ),
+    Entry(
+        "slack-manifest",
+        "apps:slack_manifest",
+        "Skriv ut Slack-appens manifest (JSON) att skapa appen med.",
+    ),
 )
 
 

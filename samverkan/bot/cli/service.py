@@ -67,4 +67,6 @@ def tick(
         done = run_tick(engine, settings, at)
     for line in done:
         say(line)
-    say(f"Klart vid {at.isoformat()}: {len(done)} åtgärder.")
+    from samverkan.rules.text import plural
+
+    say(f"Klart vid {at.isoformat()}: {plural(len(done), 'åtgärd', 'åtgärder')}.")

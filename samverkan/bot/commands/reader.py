@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from samverkan.bot.commands import case_steps
-from samverkan.bot.commands.specs import FIELD_HELP, fold, spec_of
+from samverkan.bot.commands.specs import FIELD_HELP, close_to, fold, spec_of, word_of
 from samverkan.bot.commands.types import (
     AddProcess,
     Command,
@@ -22,6 +22,7 @@ from samverkan.bot.commands.types import (
     Invalid,
     ListCases,
     ListProcesses,
+    Mine,
     NewCase,
     Reminders,
     Secrecy,
@@ -127,6 +128,7 @@ _READERS: dict[str, Callable[[str], Command]] = {
     "avsluta": case_steps.read_close,
     "aterkalla": case_steps.read_withdraw,
     "paminnelser": lambda rest: Reminders(),
+    "mina": lambda rest: Mine(),
     "ny": _new,
     "andra": _set,
     "statistik": lambda rest: Stats(),
@@ -144,6 +146,10 @@ def parse(text: str) -> Command:
     word, rest = (*body.split(maxsplit=1), "")[:2]
     spec = spec_of(word)
     if spec is None:
+        if (near := close_to(word)) is not None:
+            return Invalid(
+                f"Okänt kommando '{word}'. Menade du {word_of(near)}?", suggestion=near.name
+            )
         return Invalid(f"Okänt kommando '{word}'.")
     try:
         return _READERS[spec.name](rest.strip())

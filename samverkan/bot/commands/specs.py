@@ -7,6 +7,8 @@ folded away, so ``godkänn``, ``godkann`` and ``approve`` name the same command.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+from difflib import get_close_matches
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
 
@@ -23,7 +25,15 @@ class CommandSpec:
     words: tuple[str, ...]
     usage: str
     summary: str
-    example: str
+    template: str
+    """The example, with ``{ref}`` for a case of this year and ``{day}`` for a coming day."""
+
+    def example(self, today: date) -> str:
+        """The example as of ``today``: this year's case, a date still to come."""
+        day = today + timedelta(days=14)
+        while day.weekday() >= 5:  # a working day, as a meeting would be
+            day += timedelta(days=1)
+        return self.template.format(ref=f"SAM-{today.year}-0001", day=day.isoformat())
 
 
 SPECS: tuple[CommandSpec, ...] = (
@@ -31,39 +41,41 @@ SPECS: tuple[CommandSpec, ...] = (
                 "visar den här listan, eller hur ett kommando används", "hjälp beslut"),
     CommandSpec("lista", ("lista", "list"), "lista|list [fas] [område]",
                 "listar ärenden, om du vill i en fas och ett område", "lista bedömning Seved"),
+    CommandSpec("mina", ("mina", "mine"), "mina|mine",
+                "dina ärenden som kontaktperson och vad som förfaller i dem", "mina"),
     CommandSpec("visa", ("visa", "show"), "visa|show REF",
-                "visar ett ärende: uppgifter, kriterier och möjliga steg", "visa SAM-2026-0001"),
+                "visar ett ärende: uppgifter, kriterier och möjliga steg", "visa {ref}"),
     CommandSpec("tilldela", ("tilldela", "assign"), "tilldela|assign REF @vem",
                 "gör någon till kontaktperson för ärendet (samordnare)",
-                "tilldela SAM-2026-0001 @karin"),
+                "tilldela {ref} @karin"),
     CommandSpec("komplettera", ("komplettera", "request-info", "requestinfo"),
                 "komplettera|request-info REF text",
                 "ber sökande om kompletterande uppgifter per e-post",
-                "komplettera SAM-2026-0001 Skicka gärna en budget för första året."),
+                "komplettera {ref} Skicka gärna en budget för första året."),
     CommandSpec("bedom", ("bedom", "assess"), "bedöm|assess REF [skäl]",
-                "flyttar ärendet till bedömning", "bedöm SAM-2026-0001 svar per telefon"),
+                "flyttar ärendet till bedömning", "bedöm {ref} svar per telefon"),
     CommandSpec("mote", ("mote", "meeting"), "möte|meeting REF ÅÅÅÅ-MM-DD TT:MM",
                 "bokar möte med aktörerna (påminnelse arbetsdagen före)",
-                "möte SAM-2026-0001 2026-03-10 10:00"),
+                "möte {ref} {day} 10:00"),
     CommandSpec("godkann", ("godkann", "approve"), "godkänn|approve REF [override: skäl]",
                 "godkänner ansökan för tekniska nämnden och bifogar tjänsteskrivelsen",
-                "godkänn SAM-2026-0001"),
+                "godkänn {ref}"),
     CommandSpec("avsla", ("avsla", "reject"), "avslå|reject REF skäl",
                 "avslår ansökan med skäl (sökande får ett e-postmeddelande)",
-                "avslå SAM-2026-0001 området är inte avgränsat"),
+                "avslå {ref} området är inte avgränsat"),
     CommandSpec("beslut", ("beslut", "decision"),
                 "beslut|decision REF beviljad|avslag [stödform=… belopp=… timmar=…] [kommentar]",
                 "registrerar tekniska nämndens beslut",
-                "beslut SAM-2026-0001 beviljad stödform=finansiering,processtöd belopp=350000"),
+                "beslut {ref} beviljad stödform=finansiering,processtöd belopp=350000"),
     CommandSpec("uppfoljning", ("uppfoljning", "followup", "follow-up"),
                 "uppföljning|followup REF resultat|effekt text",
                 "registrerar en resultat- eller effektmätning",
-                "uppföljning SAM-2026-0001 resultat 12 trygghetsvandringar genomförda"),
+                "uppföljning {ref} resultat 12 trygghetsvandringar genomförda"),
     CommandSpec("avsluta", ("avsluta", "close"), "avsluta|close REF [skäl]",
-                "avslutar ett ärende efter uppföljningen", "avsluta SAM-2026-0001"),
+                "avslutar ett ärende efter uppföljningen", "avsluta {ref}"),
     CommandSpec("aterkalla", ("aterkalla", "withdraw"), "återkalla|withdraw REF skäl",
                 "markerar ansökan som återkallad av sökande",
-                "återkalla SAM-2026-0001 föreningen drar tillbaka ansökan"),
+                "återkalla {ref} föreningen drar tillbaka ansökan"),
     CommandSpec("paminnelser", ("paminnelser", "reminders"), "påminnelser|reminders",
                 "visar kommande påminnelser, närmast först", "påminnelser"),
     CommandSpec("ny", ("ny", "new"), "ny|new Titel; fält=värde; …",
@@ -71,7 +83,7 @@ SPECS: tuple[CommandSpec, ...] = (
                 "ny Samverkan Lindängen; område=Lindängen; organisation=Lindängens BID"),
     CommandSpec("andra", ("andra", "set"), "ändra|set REF fält=värde …",
                 "rättar en uppgift och bedömer ansökan på nytt",
-                "ändra SAM-2026-0001 orgnr=802457-3167"),
+                "ändra {ref} orgnr=802457-3167"),
     CommandSpec("statistik", ("statistik", "stats"), "statistik|stats",
                 "ärenden per fas och område, beviljat stöd", "statistik"),
     CommandSpec("process", ("process",),
@@ -91,6 +103,17 @@ FIELD_HELP = (
     "titel, organisation, orgnr, kontakt, epost, telefon, område, aktörer, stödform, belopp, "
     "timmar, start, månader, syfte, mål, egen_insats"
 )
+
+
+def word_of(spec: CommandSpec) -> str:
+    """The Swedish word as officials write it: ``godkänn``, ``möte``."""
+    return spec.usage.split("|", 1)[0].split()[0]
+
+
+def close_to(word: str) -> CommandSpec | None:
+    """The command ``word`` is most likely a typo of, if any is close enough."""
+    found = get_close_matches(fold(word), list(_BY_WORD), n=1, cutoff=0.7)
+    return _BY_WORD[found[0]] if found else None
 
 
 def spec_of(name: str) -> CommandSpec | None:

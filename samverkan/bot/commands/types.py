@@ -102,6 +102,11 @@ class Reminders:
 
 
 @dataclass(frozen=True)
+class Mine:
+    """``mina``: the asker's own cases (as contact person) and what falls due in them."""
+
+
+@dataclass(frozen=True)
 class Stats:
     """``statistik``: cases per phase and area, lead times, support granted."""
 
@@ -181,6 +186,8 @@ class Invalid:
 
     problem: str
     command: str | None = None
+    suggestion: str | None = None
+    """For an unknown command word: the command it looks like a typo of ("menade du …?")."""
 
 
 Command = (
@@ -199,6 +206,7 @@ Command = (
     | Close
     | Reminders
     | Stats
+    | Mine
     | NewCase
     | EditFields
     | AddProcess
@@ -210,7 +218,7 @@ Command = (
 
 
 READS: tuple[type[Command], ...] = (
-    Help, ListCases, Show, Reminders, Stats, ListProcesses, Documents, Invalid
+    Help, ListCases, Show, Reminders, Stats, ListProcesses, Documents, Mine, Invalid
 )  # fmt: skip
 """Commands that change nothing: their answers are for the asking official only."""
 OPEN_TO_ANYONE: tuple[type[Command], ...] = (Help, Invalid)

@@ -1,0 +1,195 @@
+"""Slack messages become applications through the e-mail intake, and the thread is the case.
+
+Signed Events API envelopes and message shortcuts go over HTTP into ``/slack/events``; the
+Web API (``users.info``, ``chat.postMessage``, file downloads, ``response_url``) is the local
+:class:`FakeSlack`, which records every call. The database is real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from samverkan.bot.slack import EVENTS_PATH, build_slack
+from samverkan.config import Settings
+from samverkan.intake.pipeline import Intake
+from samverkan.storage.models import AttachmentRow, MessageRow
+from tests.helpers.chat import APPLICATION, KARIN, REF, STRANGER, WITHOUT_ORGNR, Chat, snapshot
+from tests.helpers.intake import by_mail, verdict
+from tests.helpers.slack import (
+    FakeSlack,
+    event_body,
+    serving,
+    shortcut_body,
+    signed,
+    signed_json,
+    slack_settings,
+)
+
+INTAKE = "C0ANSOKAN"
+LINA = "U0LINA"
+LINA_PROFILE = {
+    "id": LINA,
+    "name": "lina.ek",
+    "real_name": "Lina Ek",
+    "profile": {"real_name": "Lina Ek", "email": "lina@seved.example"},
+}
+
+
+@dataclass
+class World:
+    chat: Chat
+    fake: FakeSlack
+    http: httpx.Client
+
+    def event(self, **event: Any) -> int:
+        body = event_body(**event)
+        return self.http.post(EVENTS_PATH, content=body, headers=signed_json(body)).status_code
+
+    def shortcut(self, message: dict[str, Any], user: str = KARIN) -> int:
+        body = shortcut_body(self.fake, message, user)
+        return self.http.post(EVENTS_PATH, content=body, headers=signed(body)).status_code
+
+    def posts(self) -> list[dict[str, Any]]:
+        return [c.body for c in self.fake.to("/chat.postMessage")]
+
+    def inbound(self) -> list[MessageRow]:
+        with Session(self.chat.engine) as session:
+            query = select(MessageRow).where(MessageRow.direction == "in")
+            return list(session.exec(query.order_by(col(MessageRow.id))).all())
+
+
+@pytest.fixture
+def world(
+    engine: Engine, settings: Settings, now: datetime, fake_slack: FakeSlack
+) -> Iterator[World]:
+    fake_slack.people[LINA] = LINA_PROFILE
+    configured = slack_settings(settings, fake_slack, slack_intake_channel=INTAKE)
+    clock = [now]
+    intake = Intake(engine, configured, clock=lambda: clock[0])
+    bridge = build_slack(
+        configured, engine, intake, clock=lambda: clock[0], process_before_response=True
+    )
+    assert bridge is not None
+    with serving(bridge) as http:
+        yield World(Chat(engine, configured, intake, clock), fake_slack, http)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # compared with a mailed copy
+def test_a_message_in_the_intake_channel_becomes_the_case_the_same_mail_becomes(
+    world: World, settings: Settings, now: datetime, tmp_path: Path
+) -> None:
+    assert world.event(channel=INTAKE, text=APPLICATION, ts="1772443800.000100") == 200
+
+    chat_case = world.chat.case(REF)
+    mailed = by_mail(APPLICATION, "Hej!", settings, now, tmp_path)
+    assert verdict(chat_case) == verdict(mailed)
+    assert chat_case["applicant"]["email"] == "lina@seved.example"
+    (answer,) = world.posts()
+    assert answer["channel"] == INTAKE
+    assert answer["thread_ts"] == "1772443800.000100"  # answered in the message's thread
+    assert REF in answer["text"]
+    (ack,) = world.chat.outbox("ack")  # Slack gave her address: the e-mail goes too
+    assert ack.recipients == "lina@seved.example"
+    (stored,) = world.inbound()
+    assert stored.source == f"slack:{INTAKE}/1772443800.000100"
+    assert stored.raw is not None
+    assert b"X-Samverkan-Chat: slack" in stored.raw
+
+
+def test_a_reply_in_the_thread_joins_the_case_and_officials_talk_freely(world: World) -> None:
+    root = "1772443800.000100"
+    world.event(channel=INTAKE, text=WITHOUT_ORGNR, ts=root)
+    assert world.chat.case()["phase"] == "komplettering"
+    (asked,) = world.posts()
+    assert "Organisationsnummer" in asked["text"] or "organisationsnummer" in str(asked["blocks"])
+
+    world.event(channel=INTAKE, text="Vi ska kolla det här", user=KARIN, ts="1772443801.0001",
+                thread_ts=root)  # fmt: skip
+    assert len(world.inbound()) == 1  # an official in the thread is not the actor
+    world.event(channel=INTAKE, text="Organisationsnummer: 802457-3167", ts="1772443900.000200",
+                thread_ts=root)  # fmt: skip
+
+    case = world.chat.case()
+    assert case["phase"] == "bedomning"
+    assert case["applicant"]["orgnr"] == "802457-3167"
+    assert len(world.inbound()) == 2
+    answered = world.posts()[-1]
+    assert answered["thread_ts"] == root
+    assert f"tillagt i ärende {REF}" in answered["text"]
+
+
+def test_a_direct_message_is_an_application_from_an_actor_and_a_command_from_an_official(
+    world: World,
+) -> None:
+    dm = "D0LINA"
+    world.event(channel=dm, channel_type="im", text=WITHOUT_ORGNR, ts="1772443800.000100")
+    assert world.chat.case()["phase"] == "komplettering"
+    # a personal chat has no threads: her next message answers the conversation
+    world.event(channel=dm, channel_type="im", text="Orgnr 802457-3167", ts="1772443950.000300")
+    assert world.chat.case()["phase"] == "bedomning"
+    assert [m.case_id for m in world.inbound()] == [world.inbound()[0].case_id] * 2
+
+    before = snapshot(world.chat.engine)
+    world.event(channel="D0KARIN", channel_type="im", text="lista", user=KARIN, ts="1772444000.1")
+    assert snapshot(world.chat.engine) == before  # an official's message is a command
+    listed = world.posts()[-1]
+    assert listed["channel"] == "D0KARIN"
+    assert REF in listed["text"] or REF in str(listed["blocks"])
+
+
+def test_the_shortcut_turns_any_message_with_its_file_into_a_case_for_officials_only(
+    world: World,
+) -> None:
+    world.fake.files["/files-pri/T0MALMO01-F0BUDGET/budget.txt"] = b"Budget: 350 000 kr\n"
+    message = {
+        "text": APPLICATION,
+        "ts": "1772443700.000200",
+        "files": [{
+            "id": "F0BUDGET", "name": "budget.txt", "mimetype": "text/plain", "size": 19,
+            "url_private_download": f"{world.fake.url}files-pri/T0MALMO01-F0BUDGET/budget.txt",
+        }],
+    }  # fmt: skip
+    before = snapshot(world.chat.engine)
+    assert world.shortcut(message, user=STRANGER) == 200
+    assert snapshot(world.chat.engine) == before
+    (refusal,) = [c.body for c in world.fake.calls if c.path.startswith("/hooks/")]
+    assert "bara användas av handläggare" in refusal["text"]
+
+    assert world.shortcut(message, user=KARIN) == 200
+    case = world.chat.case()
+    assert case["applicant"]["contact_name"] == "Lina Ek"  # the message's author, not Karin
+    (answer,) = world.posts()
+    assert (answer["channel"], answer["thread_ts"]) == ("C0GRANNAR", "1772443700.000200")
+    with Session(world.chat.engine) as session:
+        (file,) = session.exec(select(AttachmentRow)).all()
+    assert file.filename == "budget.txt"
+    assert file.data == b"Budget: 350 000 kr\n"
+    download = world.fake.to("/files-pri/T0MALMO01-F0BUDGET/budget.txt")
+    assert [d.authorization for d in download] == ["Bearer xoxb-test"]
+
+    assert world.shortcut(message, user=KARIN) == 200  # twice on one message: one case
+    assert len(world.inbound()) == 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # not about the database
+def test_other_channels_bots_edits_and_redeliveries_make_no_case(world: World) -> None:
+    world.event(channel="C0ANNAT", text=APPLICATION, ts="1772443800.000100")
+    world.event(channel=INTAKE, text=APPLICATION, ts="1772443800.000200", bot_id="B0OTHER")
+    world.event(channel=INTAKE, text=APPLICATION, ts="1772443800.000300",
+                subtype="message_changed")  # fmt: skip
+    world.event(channel="C0ANNAT", text="svar", ts="1772443800.4", thread_ts="1772443800.000100")
+    assert world.inbound() == []
+    assert world.posts() == []
+    for _ in range(2):  # the same message delivered twice
+        world.event(channel=INTAKE, text=APPLICATION, ts="1772443800.000500")
+    assert len(world.inbound()) == 1
+    assert len(world.posts()) == 1
