@@ -91,7 +91,13 @@ def test_a_refused_secret_is_one_line_in_healthz_and_the_service_stays_up(
     serve: Callable[..., tuple[int, Callable[[], list[object]]]], tmp_path: Path
 ) -> None:
     port, _ = serve("fel-hemlighet")
-    wait_until(lambda: (_healthz(port) or {}).get("m365") is not None, 30, "the token state")
+
+    def mailbox_state() -> object:
+        mailbox = (_healthz(port) or {}).get("mailbox")
+        return mailbox.get("state") if isinstance(mailbox, dict) else None
+
+    # The token's state is recorded a moment before the watcher reports its failed login.
+    wait_until(lambda: mailbox_state() == "login_failed", 30, "the failed login")
     health = _healthz(port)
     assert health is not None
     assert health["status"] == "degraded"
