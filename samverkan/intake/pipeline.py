@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from samverkan.clock import utc_now
 from samverkan.config import KomplMode, Settings
 from samverkan.intake.assessor import CLOSED, Assessor, load_rules
-from samverkan.intake.extraction.extract import extract
+from samverkan.intake.extraction.message import application_text, extract_message
 from samverkan.intake.extraction.replies import reply_update, withdrawal_sentence
 from samverkan.intake.outbox import email_row, notice_row
 from samverkan.intake.outcome import IngestResult, Outcome
@@ -203,7 +203,7 @@ class Intake:
             self._append(unit, mail, msg, case)
             return IngestResult(mail.source, Outcome.APPENDED, case.ref, None)
 
-        if not _application_text(msg).strip():
+        if not application_text(msg, own_address=self.settings.contact_address).strip():
             # Nothing to read (say, a lone photo from an unknown sender): an official looks.
             reason = "inget läsbart innehåll: varken text eller bilaga med text"
             return self._quarantine_in(unit, mail, reason)
@@ -232,13 +232,8 @@ class Intake:
         return case_store.case_of_messages(unit.conn, ids)
 
     def _extract(self, msg: ParsedMessage) -> Application:
-        return extract(
-            _application_text(msg),
-            subject=msg.subject,
-            sender_name=msg.sender_name,
-            sender_addr=msg.sender_addr,
-            signature=msg.signature,
-            gazetteer=self.assessor.gazetteer,
+        return extract_message(
+            msg, gazetteer=self.assessor.gazetteer, own_address=self.settings.contact_address
         )
 
     def _open_case(self, unit: Unit, mail: Incoming, msg: ParsedMessage) -> Case:
@@ -287,7 +282,7 @@ class Intake:
         updated = reply_update(
             case.application,
             self._extract(msg),
-            text=_application_text(msg),
+            text=application_text(msg, own_address=self.settings.contact_address),
             sender=msg.sender_addr,
         )
         withdrawn = withdrawal_sentence(msg.new_text)
@@ -422,14 +417,6 @@ def _onward(
         current, evaluation.outcome, by=SYSTEM, role=Role.SYSTEM, now=now, ask_actor=ask_actor
     )
     return [move] if move is not None else []
-
-
-def _application_text(msg: ParsedMessage) -> str:
-    """What the actor wrote: the new text, and the text of attachments and attached mail."""
-    parts = [msg.new_text]
-    parts += [a.text for a in msg.attachments if a.text]
-    parts += [m.new_text for m in msg.attached_messages if m.new_text]
-    return "\n\n".join(p for p in parts if p)
 
 
 def _attachment_rows(msg: ParsedMessage) -> list[dict[str, object]]:

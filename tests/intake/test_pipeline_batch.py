@@ -261,7 +261,7 @@ def test_a_failing_message_loses_and_doubles_no_other(
             raise RuntimeError("extraction bug")
         return real_extract(text, **kw)
 
-    monkeypatch.setattr("samverkan.intake.pipeline.extract", extract)
+    monkeypatch.setattr("samverkan.intake.extraction.message.extract", extract)
     first = intake.process(mail(COMPLETE, message_id="<before@x.example>"), source="before")
     results = intake.process_batch(
         [

@@ -36,7 +36,7 @@ from samverkan.intake.reading.quoting import strip_subject_prefixes
 from samverkan.rules.gazetteer import Gazetteer
 from samverkan.rules.model import ActorCategory, Application, SupportForm, SupportRequest
 
-__all__ = ["extract", "normalise_phone"]
+__all__ = ["extract", "normalise_phone", "person_in_signature"]
 
 # ---- form fields -----------------------------------------------------------------------------
 
@@ -233,6 +233,12 @@ def _signature_name(signature: str, text: str, org: str | None) -> tuple[str, st
         if name and name != org:
             return name, line.strip()
     return None
+
+
+def person_in_signature(signature: str, text: str) -> str | None:
+    """The person who signed a text (its signature block or its last lines), if any."""
+    found = _signature_name(signature, text, None)
+    return found[0] if found else None
 
 
 def _person_from_display(name: str | None, addr: str | None) -> str | None:

@@ -1,0 +1,56 @@
+"""One parsed message to one :class:`Application`: choose the words, then read them.
+
+The single entry point the pipeline calls, so which words count as the application (the
+sender's own, or a message they forwarded) is decided in one place, and tested without a
+database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from samverkan.intake.extraction.extract import extract, person_in_signature
+from samverkan.intake.reading.forwarded import ApplicationSource, application_source
+from samverkan.intake.reading.parse import ParsedMessage
+from samverkan.rules.gazetteer import Gazetteer
+from samverkan.rules.model import Application
+
+__all__ = ["application_text", "extract_message"]
+
+
+def application_text(msg: ParsedMessage, *, own_address: str | None = None) -> str:
+    """The text that would be read as the application (empty: nothing to read)."""
+    return application_source(msg, own_address=own_address).text
+
+
+def extract_message(
+    msg: ParsedMessage, *, gazetteer: Gazetteer | None = None, own_address: str | None = None
+) -> Application:
+    """Read one message as an application (or as the facts a reply adds)."""
+    source = application_source(msg, own_address=own_address)
+    app = extract(
+        source.text,
+        subject=source.subject,
+        sender_name=source.sender_name,
+        sender_addr=source.sender_addr,
+        signature=source.signature,
+        gazetteer=gazetteer,
+    )
+    if source.forwarded_by is not None and source.forwarder_is_contact:
+        return _forwarder_as_contact(app, source)
+    return app
+
+
+def _forwarder_as_contact(app: Application, source: ApplicationSource) -> Application:
+    """The forwarder said they are the contact person: their name and address win."""
+    name, addr = source.forwarded_by or (None, None)
+    signed = person_in_signature(source.forwarder_signature, source.forwarder_note)
+    evidence = dict(app.evidence)
+    changes: dict[str, str] = {}
+    if signed or name:
+        changes["contact_name"] = signed or name or ""
+        evidence["contact_name"] = source.forwarder_note[:500]
+    if addr:
+        changes["email"] = addr
+        evidence["email"] = f"Från: {addr}"
+    return replace(app, **changes, evidence=evidence)  # type: ignore[arg-type]
