@@ -310,7 +310,7 @@ def test_not_a_number_word() -> None:
             {A.FASTIGHETSAGARE, A.NARINGSLIV, A.CIVILSAMHALLE},
         ),
         ("MKB och skolan", {A.FASTIGHETSAGARE, A.OFFENTLIG}),
-        ("Brf Solgläntan och hyresgästföreningen", {A.FASTIGHETSAGARE, A.BOENDE}),
+        ("Brf Solgläntan och hyresgästföreningen", {A.FASTIGHETSAGARE, A.CIVILSAMHALLE}),
         ("Svenska kyrkan, grannar och Limhamns IF", {A.CIVILSAMHALLE, A.BOENDE}),
         ("restauranger, caféer och handlarna", {A.NARINGSLIV}),
         ("polisen och Region Skåne", {A.OFFENTLIG}),

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
+from samverkan.intake.extraction.actors import actors_taking_part
 from samverkan.intake.extraction.amounts import parse_amounts
 from samverkan.intake.extraction.dates import parse_duration, parse_start
+from samverkan.intake.extraction.form import Field, form_fields
 from samverkan.intake.extraction.lexicon import (
     ASK,
-    FIELD_LABELS,
     FINANCE_CUE,
     GOALS_CUE,
     OTHER_CUE,
@@ -29,9 +29,9 @@ from samverkan.intake.extraction.lexicon import (
     PURPOSE_CUE,
     PURPOSE_WORD,
     TOTAL_CUE,
-    find_actors,
 )
 from samverkan.intake.extraction.orgnr import find_orgnr
+from samverkan.intake.extraction.text import pieces
 from samverkan.intake.reading.quoting import strip_subject_prefixes
 from samverkan.rules.gazetteer import Gazetteer
 from samverkan.rules.model import ActorCategory, Application, SupportForm, SupportRequest
@@ -40,54 +40,12 @@ __all__ = ["extract", "normalise_phone", "person_in_signature"]
 
 # ---- form fields -----------------------------------------------------------------------------
 
-_LABEL_TO_FIELD = {label: name for name, labels in FIELD_LABELS.items() for label in labels}
-_LABEL_LINE = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]*)?(?P<label>[^:\s][^:\n]{1,44}?)[ \t]*:[ \t]*(?P<value>.*)$"
-)
-_LABEL_NOISE = re.compile(r"\s*\([^)]*\)|[*_]")
-
-
-@dataclass(frozen=True)
-class _Field:
-    value: str
-    line: str
-
-
-def _form_fields(text: str) -> dict[str, _Field]:
-    """Fields of a "Label: value" form; a value may continue on the lines below its label."""
-    fields: dict[str, _Field] = {}
-    current: str | None = None
-    lines: list[str] = []
-    label_line = ""
-
-    def close() -> None:
-        if current and current not in fields:
-            value = "\n".join(lines).strip()
-            if value:
-                fields[current] = _Field(value, label_line.strip())
-
-    for raw in text.splitlines():
-        match = _LABEL_LINE.match(raw)
-        name = _LABEL_TO_FIELD.get(_label_key(match.group("label"))) if match else None
-        if match and name:
-            close()
-            current, label_line, lines = name, raw, [match.group("value")]
-        elif current and raw.strip():
-            lines.append(raw.strip())
-        elif current and any(line.strip() for line in lines):
-            close()
-            current = None
-    close()
-    return fields
-
-
-def _label_key(label: str) -> str:
-    return re.sub(r"\s+", " ", _LABEL_NOISE.sub("", label)).strip().lower().rstrip("?.")
+_Field = Field
+_form_fields = form_fields
 
 
 # ---- sentences and cue words ---------------------------------------------------------------
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"'–-])|\n[ \t]*\n|\n(?=[ \t]*[-•*][ \t])")
 _SPACE = re.compile(r"\s+")
 _GREETING = re.compile(
     r"^(?:hej|hejsan|god dag|tjena|hello|hi|dear|med vänlig|vänliga|mvh|hälsningar|tack|"
@@ -99,10 +57,9 @@ _HOURS = re.compile(r"(?<![\d,.])(?P<n>\d{1,3}(?:[ \u00a0]\d{3})?|\d+)\s*(?:timm
 
 
 def _sentences(text: str) -> list[str]:
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
     out = []
-    for part in _SENTENCE_SPLIT.split("\n".join(lines)):
-        sentence = _OPENING.sub("", _SPACE.sub(" ", part).strip())
+    for part in pieces(text):
+        sentence = _OPENING.sub("", part)
         if len(sentence) >= 12 and not _GREETING.match(sentence):
             out.append(sentence)
     return out
@@ -475,7 +432,7 @@ def extract(
         if name:
             unnamed = unnamed.replace(name, " " * len(name))
     area_name = _area_fields(fields, unnamed, subject, gaz, put)
-    _actor_fields(text, values.get("organisation"), put)
+    _actor_fields(sentences, fields, values.get("organisation"), put)
 
     requests, support_words = _support(fields, sentences)
     if requests:
@@ -562,28 +519,15 @@ def _area_fields(
     return None
 
 
-def _actor_fields(text: str, organisation: Any, put: _Put) -> None:
-    found = dict(find_actors(text))
-    if isinstance(organisation, str):
-        for category, word in _organisation_categories(organisation):
-            found.setdefault(category, word)
+def _actor_fields(
+    sentences: list[str], fields: dict[str, Field], organisation: Any, put: _Put
+) -> None:
+    field = fields["actors"].value if "actors" in fields else None
+    org = organisation if isinstance(organisation, str) else None
+    found = actors_taking_part(sentences, field, org)
     if found:
         ordered = [c for c in ActorCategory if c in found]
         put("actors", tuple(ordered), ", ".join(found[c] for c in ordered))
-
-
-def _organisation_categories(organisation: str) -> list[tuple[ActorCategory, str]]:
-    """The applicant is an actor too: read its kind from its name or legal form."""
-    named = find_actors(organisation)
-    if named:
-        return named
-    if re.search(r"fastighet", organisation, re.IGNORECASE):
-        return [(ActorCategory.FASTIGHETSAGARE, organisation)]
-    if re.search(r"\b(?:AB|HB|KB)$", organisation):
-        return [(ActorCategory.NARINGSLIV, organisation)]
-    if re.search(r"förening|förbund|stiftelse|byalag", organisation, re.IGNORECASE):
-        return [(ActorCategory.CIVILSAMHALLE, organisation)]
-    return []
 
 
 def _time_fields(fields: dict[str, _Field], text: str, put: _Put) -> None:

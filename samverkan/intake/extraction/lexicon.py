@@ -7,7 +7,8 @@ fits a token decides its category. Decisions worth knowing:
 * a bostadsrättsförening (BRF), HSB and Riksbyggen own and manage buildings: ``fastighetsagare``
   (their members are residents, but the association acts as the property owner);
 * MKB, Malmö's municipal housing company, is a property owner too, not ``offentlig``;
-* a hyresgästförening speaks for tenants: ``boende``;
+* a hyresgästförening is an association (``civilsamhalle``); tenants themselves are ``boende``;
+* every word is compared folded (no diacritics), so "fastighetsagare" is "fastighetsägare";
 * "Malmö stad" and "kommunen" are not counted: every application is addressed to them;
 * words in street names ("Föreningsgatan") and form labels ("Företag:") are not actors;
 * a word right after "inga", "ingen", "saknar" ("inga boende deltar") is not counted.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from samverkan.intake.extraction.text import either, fold
 from samverkan.rules.model import ActorCategory
 
 __all__ = [
@@ -55,6 +57,12 @@ _ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
     ("mkb", _A.FASTIGHETSAGARE, "exact"),
     ("hsb", _A.FASTIGHETSAGARE, "exact"),
     ("riksbyggen", _A.FASTIGHETSAGARE, "exact"),
+    ("hyresgästförening", _A.CIVILSAMHALLE, "in"),
+    ("housing", _A.FASTIGHETSAGARE, "exact"),
+    ("cooperatives", _A.FASTIGHETSAGARE, "exact"),
+    ("förvaltare", _A.FASTIGHETSAGARE, "exact"),
+    ("förvaltaren", _A.FASTIGHETSAGARE, "exact"),
+    ("bostäder", _A.FASTIGHETSAGARE, "exact"),
     ("hyresgäst", _A.BOENDE, "in"),
     ("boende", _A.BOENDE, "start"),
     ("invånar", _A.BOENDE, "in"),
@@ -63,6 +71,9 @@ _ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
     ("residents", _A.BOENDE, "exact"),
     ("tenants", _A.BOENDE, "exact"),
     ("köpmannaförening", _A.NARINGSLIV, "in"),
+    ("handlarförening", _A.NARINGSLIV, "in"),
+    ("företagarförening", _A.NARINGSLIV, "in"),
+    ("näringslivsförening", _A.NARINGSLIV, "in"),
     ("köpmän", _A.NARINGSLIV, "in"),
     ("handlare", _A.NARINGSLIV, "in"),
     ("handlarna", _A.NARINGSLIV, "in"),
@@ -87,6 +98,16 @@ _ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
     ("businesses", _A.NARINGSLIV, "exact"),
     ("shops", _A.NARINGSLIV, "exact"),
     ("restaurants", _A.NARINGSLIV, "exact"),
+    ("companies", _A.NARINGSLIV, "exact"),
+    ("company", _A.NARINGSLIV, "exact"),
+    ("traders", _A.NARINGSLIV, "exact"),
+    ("cafés", _A.NARINGSLIV, "exact"),
+    ("verkstad", _A.NARINGSLIV, "start"),
+    ("verkstäder", _A.NARINGSLIV, "in"),
+    ("ateljé", _A.NARINGSLIV, "start"),
+    ("näringsidkare", _A.NARINGSLIV, "in"),
+    ("handelsplats", _A.NARINGSLIV, "in"),
+    ("galleri", _A.NARINGSLIV, "start"),
     ("förening", _A.CIVILSAMHALLE, "in"),
     ("ideell", _A.CIVILSAMHALLE, "start"),
     ("idrottsklubb", _A.CIVILSAMHALLE, "in"),
@@ -103,15 +124,25 @@ _ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
     ("volontär", _A.CIVILSAMHALLE, "start"),
     ("frivilliga", _A.CIVILSAMHALLE, "exact"),
     ("associations", _A.CIVILSAMHALLE, "exact"),
+    ("association", _A.CIVILSAMHALLE, "exact"),
+    ("society", _A.CIVILSAMHALLE, "exact"),
+    ("club", _A.CIVILSAMHALLE, "exact"),
+    ("church", _A.CIVILSAMHALLE, "exact"),
+    ("föräldranätverk", _A.CIVILSAMHALLE, "in"),
+    ("föräldragrupp", _A.CIVILSAMHALLE, "in"),
+    ("scout", _A.CIVILSAMHALLE, "start"),
+    ("idrottsförening", _A.CIVILSAMHALLE, "in"),
     ("skola", _A.OFFENTLIG, "in"),
     ("skolan", _A.OFFENTLIG, "in"),
     ("skolor", _A.OFFENTLIG, "in"),
-    ("polis", _A.OFFENTLIG, "start"),
+    ("polis", _A.OFFENTLIG, "in"),
+    ("university", _A.OFFENTLIG, "exact"),
+    ("förskola", _A.OFFENTLIG, "in"),
     ("region", _A.OFFENTLIG, "exact"),
     ("regionen", _A.OFFENTLIG, "exact"),
     ("högskola", _A.OFFENTLIG, "in"),
     ("universitet", _A.OFFENTLIG, "start"),
-    ("bibliotek", _A.OFFENTLIG, "start"),
+    ("bibliotek", _A.OFFENTLIG, "in"),
     ("fritidsgård", _A.OFFENTLIG, "start"),
     ("räddningstjänst", _A.OFFENTLIG, "start"),
     ("länsstyrelsen", _A.OFFENTLIG, "exact"),
@@ -119,13 +150,16 @@ _ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
     ("police", _A.OFFENTLIG, "exact"),
     ("school", _A.OFFENTLIG, "start"),
 )
+_FOLDED_RULES = tuple((fold(part), category, where) for part, category, where in _ACTOR_RULES)
 # Street and place names, yards and plans are not actors ("Föreningsgatan", "skolgården").
 _EXCLUDED_TOKEN = re.compile(
-    r"(?:gatan|gata|vägen|väg|torget|torg|parken|gränd|allén|plan|gården)$"
-    r"|^(?:kyrkogård|grannskap|boendemiljö|boendeform)"
+    fold(
+        r"(?:gatan|gata|vägen|väg|torget|torg|parken|gränd|allén|plan|gården)$"
+        r"|^(?:kyrkogård|grannskap|boendemiljö|boendeform|nätverket$|nätverk$)"
+    )
 )
 # "föreningen" alone is the applicant speaking of itself, not another actor taking part.
-_SELF_REFERENCE = frozenset({"föreningen", "föreningens"})
+_SELF_REFERENCE = frozenset({"foreningen", "foreningens"})
 # "ideell tid", "ideella timmar": volunteered time (an own contribution), not an actor.
 _VOLUNTEER_TIME = re.compile(r"\s+(?:tid|timmar|arbete|insats\w*)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:inga|ingen|inget|saknar|saknas|no)\s+$", re.IGNORECASE)
@@ -142,7 +176,12 @@ def find_actors(text: str) -> list[tuple[ActorCategory, str]]:
     for match in _TOKEN.finditer(text):
         word = match.group()
         token = word.lower()
-        category = ActorCategory.CIVILSAMHALLE if word in _CLUB else _category(token)
+        named = text[match.end() : match.end() + 2].strip()[:1].isupper()
+        category: ActorCategory | None
+        if word in ("Föreningen", "Foreningen") and named:
+            category = ActorCategory.CIVILSAMHALLE  # "Föreningen Kvinnor i …": another one
+        else:
+            category = ActorCategory.CIVILSAMHALLE if word in _CLUB else _category(token)
         if category is None or category in found:
             continue
         if text[match.end() : match.end() + 1] == ":":  # a form label such as "Företag:"
@@ -162,9 +201,10 @@ def find_actors(text: str) -> list[tuple[ActorCategory, str]]:
 def _category(token: str) -> ActorCategory | None:
     """Cached: every word of every message comes here, and most words recur (bounded, so a
     long ingest does not grow with its vocabulary)."""
+    token = fold(token)
     if len(token) < 3 or _EXCLUDED_TOKEN.search(token) or token in _SELF_REFERENCE:
         return None
-    for part, category, where in _ACTOR_RULES:
+    for part, category, where in _FOLDED_RULES:
         if (
             (where == "in" and part in token)
             or (where == "start" and token.startswith(part))
@@ -227,53 +267,53 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 # Cue words that mark a sentence as saying what a field holds.
-PURPOSE_CUE = re.compile(
+PURPOSE_CUE = either(
     r"\b(?:syfte\w*|utmaning\w*|problem\w*|otrygg\w*|nedskräp\w*|skadegörelse|"
     r"utvecklingspotential|behov\w*|brist\w*|förfall\w*|tomma lokaler|vakan\w*|kriminalitet|"
     r"vill utveckla|slitn\w*|sliten|saknas|saknar|nedgång\w*|ödslig\w*|tappar|challenges?|"
     r"purpose|unsafe)\b",
     re.IGNORECASE,
 )
-PURPOSE_WORD = re.compile(r"\b(?:syfte\w*|utmaning\w*|problem\w*)\b", re.IGNORECASE)
-GOALS_CUE = re.compile(
+PURPOSE_WORD = either(r"\b(?:syfte\w*|utmaning\w*|problem\w*)\b", re.IGNORECASE)
+GOALS_CUE = either(
     r"\b(?:mål|målet|målen|målsättning\w*|effektmål\w*|förväntad\w* (?:resultat|effekt\w*)|"
     r"resultat(?:et|en)?|effekt(?:en|er|erna)?|uppnå|ska leda till|mätbar\w*|indikator\w*|"
     r"goals?|expected results?|outcomes?)\b",
     re.IGNORECASE,
 )
-OWN_CUE = re.compile(
+OWN_CUE = either(
     r"(?<!staden )(?<!kommunen )(?<!ni )\b(?:egen insats\w*|egna insats\w*|vi bidrar|bidrar vi|"
     r"bidrar med|bidra med|medfinansierar|ideell tid|ideella timmar|ideellt arbete|vi står för|"
     r"står vi för|egen finansiering|egna medel|egen medfinansiering|vårt bidrag|vår insats|"
     r"in kind|own contribution|we contribute|we will contribute)\b",
     re.IGNORECASE,
 )
-ASK = re.compile(
+ASK = either(
     r"\b(?:söker|ansöker|önskar|begär|behöver|ber om|ber er om|vill ha|skulle behöva|"
     r"apply|applying|request|asking)\b",
     re.IGNORECASE,
 )
-FINANCE_CUE = re.compile(
+FINANCE_CUE = either(
     r"(?<!inga )(?<!ingen )(?<!inte )(?<!utan )"
     r"\b(?:finansiering|bidrag(?:et)?|ekonomiskt stöd|medfinansiering|belopp(?:et)?|"
     r"pengar|funding|grant)\b",
     re.IGNORECASE,
 )
-TOTAL_CUE = re.compile(
+TOTAL_CUE = either(
     r"\b(?:total\w*|budget\w*|omslutning|omsättning|totalkostnad\w*|kostar|kostnad)\b",
     re.IGNORECASE,
 )
-PERSONAL_CUE = re.compile(
+PERSONAL_CUE = either(
     r"\b(?:personal(?:stöd|resurs\w*)?|tjänsteperson\w*|timmar|arbetstid|handläggar\w*|"
     r"medarbetare från|person från (?:staden|kommunen)|staff)\b",
     re.IGNORECASE,
 )
-OUR_STAFF = re.compile(r"\b(?:vår|våra|egen|egna)\s+(?:personal|anställda)\b", re.IGNORECASE)
-PROCESS_CUE = re.compile(
+OUR_STAFF = either(r"\b(?:vår|våra|egen|egna)\s+(?:personal|anställda)\b", re.IGNORECASE)
+PROCESS_CUE = either(
     r"\b(?:processtöd\w*|processledning|processledare|facilitering|facilitator\w*|workshop\w*|"
     r"analys\w*|kartläggning\w*|stöd i processen|dialogmöte\w*|process support)\b",
     re.IGNORECASE,
 )
-OTHER_CUE = re.compile(
+OTHER_CUE = either(
     r"\b(?:hjälp med|tillgång till|låna|lån av|tillstånd|upplåtelse|stöd med)\b", re.IGNORECASE
 )
