@@ -33,6 +33,19 @@ _AMOUNT = re.compile(
     rf"|(?<![\wåäö])(?:sek|kr)\.?[ \u00a0]?(?P<num2>{_NUMBER})(?![\d])",
     re.IGNORECASE,
 )
+# "en halv miljon", "två miljoner kronor", "en kvarts miljon": amounts written in words.
+_WORD_NUMBER = {
+    "en": 1, "ett": 1, "två": 2, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
+    "åtta": 8, "atta": 8, "nio": 9, "tio": 10, "one": 1, "two": 2, "three": 3, "half a": 0.5,
+    "en halv": 0.5, "halv": 0.5, "en kvarts": 0.25, "a quarter": 0.25, "one and a half": 1.5,
+    "en och en halv": 1.5, "halvannan": 1.5, "a": 1,
+}  # fmt: skip
+_IN_WORDS = re.compile(
+    r"(?<![\wåäö])(?P<words>"
+    + "|".join(sorted((re.escape(w) for w in _WORD_NUMBER), key=len, reverse=True))
+    + r")\s+(?P<unit>miljon(?:er)?|million|miljard)(?:\s+(?:kronor|kr|sek))?(?![\wåäö])",
+    re.IGNORECASE,
+)
 _SCALE = {
     "tusen": 1_000,
     "tkr": 1_000,
@@ -59,6 +72,11 @@ def parse_amounts(text: str) -> list[tuple[int, str]]:
         if value is None or value <= 0:
             continue
         out.append((int(value * scale), match.group(0).strip().rstrip(".")))
+    for match in _IN_WORDS.finditer(text):
+        factor = 1_000_000_000 if match.group("unit").lower() == "miljard" else 1_000_000
+        value = Decimal(str(_WORD_NUMBER[match.group("words").lower()])) * factor
+        out.append((int(value), match.group(0).strip()))
+    out.sort(key=lambda found: text.find(found[1]))
     return out
 
 

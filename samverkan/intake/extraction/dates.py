@@ -41,16 +41,21 @@ _DURATION = re.compile(
 )
 _CUE = re.compile(
     r"\b(?:under|i|på|över|period\w*|pågå\w*|löptid|projekttid|projektperiod|tidsram|tidsperiod"
-    r"|varaktighet|tid|längd|omfattning|sträcker|tar|ungefär|cirka|ca|inom|within|for|during"
+    r"|varaktighet|tid|längd|omfattning|sträcker|tar|ungefär|cirka|ca|for|during|tänker oss"
+    r"|planerar|planeras|räknar med|beräknas|beräknat|tidsplan|timeline|time frame|lasts?"
     r"|duration|runs?)\b",
     re.IGNORECASE,
 )
 _NOT_A_FRAME = re.compile(
     r"\b(?:funnits|funnit|verksam\w*|sedan|drivit|driver|erfarenhet\w*|ålder\w*|gammal|gamla"
     r"|äldre|yngre|barn|unga|ungdomar|senaste|senare|tidigare|bott|bor|jobbat|arbetat|founded"
-    r"|aged?|years old)\b",
+    r"|aged?|years old|längre än|mer än|kortare än|than|minst|högst|per)\b",
     re.IGNORECASE,
 )
+
+_SENTENCE_START = re.compile(r"[.!?]\s+")
+# "ett år med start i maj", "två år från hösten": a duration followed by its start.
+_STARTS_AFTER = re.compile(r"\s*(?:med start|från|fr\.o\.m|starting|from|framåt)\b", re.I)
 
 _MONTHS = {
     "januari": 1, "jan": 1, "january": 1, "februari": 2, "feb": 2, "february": 2, "mars": 3,
@@ -60,9 +65,18 @@ _MONTHS = {
     "november": 11, "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# Seasons and quarters: (first month, last month). "hösten 2026" starts in September.
+_SEASONS = {
+    "våren": (3, 5), "vår": (3, 5), "sommaren": (6, 8), "sommar": (6, 8), "hösten": (9, 11),
+    "höst": (9, 11), "vintern": (12, 2), "spring": (3, 5), "summer": (6, 8), "autumn": (9, 11),
+    "fall": (9, 11), "winter": (12, 2), "varen": (3, 5), "hosten": (9, 11),
+}  # fmt: skip
+_SEASON = "(?:" + "|".join(sorted(_SEASONS, key=len, reverse=True)) + ")"
 _DATE = (
     r"(?:(?P<iy>20\d{2})-(?P<im>\d{1,2})(?:-(?P<id>\d{1,2}))?(?![\d-])"
-    rf"|(?:(?P<d>\d{{1,2}})(?::?e|:a)?\s+)?(?P<mn>{_MONTH})\s+(?P<y>20\d{{2}})"
+    rf"|(?:(?P<d>\d{{1,2}})(?::?e|:a)?\s+)?(?P<mn>{_MONTH})\s+(?:år\s+)?(?P<y>20\d{{2}})"
+    rf"|(?P<season>{_SEASON})\s+(?P<zy>20\d{{2}})"
+    r"|(?:Q|kvartal\s*)(?P<q>[1-4])\s*(?P<qy>20\d{2})"
     r"|(?P<sd>\d{1,2})/(?P<sm>\d{1,2})[\s/-]*(?P<sy>20\d{2}))"
 )
 _DATE_RE = re.compile(rf"(?<![\w-]){_DATE}(?!\d)", re.IGNORECASE)
@@ -71,7 +85,23 @@ _START_CUE = re.compile(
     r"|\bbegin\w*|\bstarting|\bmed\s+början)\W{0,3}(?:\w+\W+){0,3}$",
     re.IGNORECASE,
 )
-_RANGE_GAP = re.compile(r"\s*(?:-|–|—|till|to|t\.o\.m\.?|tom)\s*$", re.IGNORECASE)
+_RANGE_GAP = re.compile(
+    r"\s*(?:-|–|—|till och med|till|to|until|through|t\.o\.m\.?|tom)\s*$", re.IGNORECASE
+)
+# "november–december 2026", "juni till augusti 2026": months of one year.
+_MONTH_PAIR = re.compile(
+    rf"(?<![\w-])(?P<m1>{_MONTH})\s*(?:-|–|—|till och med|till|to|until)\s*(?P<m2>{_MONTH})"
+    r"\s+(?P<y>20\d{2})(?!\d)",
+    re.IGNORECASE,
+)
+# "under 2027", "during 2027", "hela 2027": one calendar year.
+_WHOLE_YEAR = re.compile(
+    r"\b(?:under|during|hela|in|throughout)\s+(?:år\s+|året\s+|the year\s+)?(?P<y>20\d{2})"
+    r"(?![\d/–-]|\s*(?:-|–|till|to)\s*20\d{2})",
+    re.IGNORECASE,
+)
+# "läsåret 2026/27": August to June.
+_SCHOOL_YEAR = re.compile(r"\b(?:läsåret|läsår|skolåret|academic year)\s+(?P<y>20\d{2})", re.I)
 _YEAR_RANGE = re.compile(
     r"(?<![\d-])(?P<y1>20\d{2})\s*(?:-|–|—|till|to)\s*(?P<y2>20\d{2})(?![\d-])", re.IGNORECASE
 )
@@ -101,8 +131,15 @@ def parse_duration(text: str, *, cued: bool = True) -> tuple[int, str] | None:
     "18 mån" needs no "under" before it.
     """
     for match in _DURATION.finditer(text):
-        window = text[max(0, match.start() - 40) : match.start()]
-        framed = not cued or _CUE.search(window) or match.group("unit2") or match.group("halfyear")
+        window = _SENTENCE_START.split(text[max(0, match.start() - 40) : match.start()])[-1]
+        after = text[match.end() : match.end() + 20]
+        framed = (
+            not cued
+            or _CUE.search(window)
+            or _STARTS_AFTER.match(after)
+            or match.group("unit2")
+            or match.group("halfyear")
+        )
         if _NOT_A_FRAME.search(window) or not framed:
             continue
         months = _months(match)
@@ -111,6 +148,9 @@ def parse_duration(text: str, *, cued: bool = True) -> tuple[int, str] | None:
     span = _month_span(text)
     if span is not None:
         return span[1], span[2]
+    prose = _prose_frame(text)
+    if prose is not None:
+        return prose[1], prose[2]
     for match in _YEAR_RANGE.finditer(text):
         years = int(match.group("y2")) - int(match.group("y1")) + 1
         if 2 <= years <= 10:
@@ -129,6 +169,26 @@ def parse_start(text: str) -> tuple[date, str] | None:
     span = _month_span(text)
     if span is not None:
         return span[0], span[2]
+    prose = _prose_frame(text)
+    if prose is not None:
+        return prose[0], prose[2]
+    return None
+
+
+def _prose_frame(text: str) -> tuple[date, int, str] | None:
+    """A frame written in words: "juni–augusti 2026", "under 2027", "läsåret 2026/27"."""
+    pair = _MONTH_PAIR.search(text)
+    if pair is not None:
+        first = _MONTHS[pair.group("m1").lower().rstrip(".")]
+        last = _MONTHS[pair.group("m2").lower().rstrip(".")]
+        months = (last - first) % 12 + 1
+        return date(int(pair.group("y")), first, 1), months, pair.group(0)
+    school = _SCHOOL_YEAR.search(text)
+    if school is not None:
+        return date(int(school.group("y")), 8, 1), 10, school.group(0)
+    whole = _WHOLE_YEAR.search(text)
+    if whole is not None:
+        return date(int(whole.group("y")), 1, 1), 12, whole.group(0)
     return None
 
 
@@ -165,7 +225,7 @@ def _month_span(text: str) -> tuple[date, int, str] | None:
     dates = list(_DATE_RE.finditer(text))
     for first, second in pairwise(dates):
         gap = text[first.end() : second.start()]
-        if len(gap) > 12 or not _RANGE_GAP.fullmatch(gap):
+        if len(gap) > 16 or not _RANGE_GAP.fullmatch(gap):
             continue
         start, end = _to_date(first), _to_date(second, end_of_month=True)
         if start is None or end is None or end <= start:
@@ -184,6 +244,12 @@ def _to_date(match: re.Match[str], *, end_of_month: bool = False) -> date | None
         year, month, day_text = int(g("iy")), int(g("im")), g("id")
     elif g("mn"):
         year, month, day_text = int(g("y")), _MONTHS[g("mn").lower().rstrip(".")], g("d")
+    elif g("season"):
+        first, last = _SEASONS[g("season").lower()]
+        year, month, day_text = int(g("zy")), last if end_of_month else first, None
+    elif g("q"):
+        quarter = int(g("q"))
+        year, month, day_text = int(g("qy")), 3 * quarter if end_of_month else 3 * quarter - 2, None
     else:
         year, month, day_text = int(g("sy")), int(g("sm")), g("sd")
     if day_text:

@@ -31,7 +31,7 @@ from samverkan.intake.extraction.lexicon import (
     TOTAL_CUE,
 )
 from samverkan.intake.extraction.orgnr import find_orgnr
-from samverkan.intake.extraction.text import pieces
+from samverkan.intake.extraction.text import either, pieces
 from samverkan.intake.reading.quoting import strip_subject_prefixes
 from samverkan.rules.gazetteer import Gazetteer
 from samverkan.rules.model import ActorCategory, Application, SupportForm, SupportRequest
@@ -289,6 +289,14 @@ def _org_from_display(sender_name: str | None) -> tuple[str, str] | None:
 # ---- support ---------------------------------------------------------------------------------
 
 
+# "Vi söker totalt 2 miljoner", "we ask for a total of": the ask, summed, is still the ask.
+_ASKED_IN_TOTAL = either(
+    r"\b(?:söker|ansöker om|ask for|apply for|request)\s+(?:\w+\s+)?"
+    r"(?:totalt|sammanlagt|sammantaget|a total of|in total)\b"
+    r"|\b(?:totalt|sammanlagt) (?:söker|ansöker) (?:vi|ni)\b"
+)
+
+
 def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
     """The amount asked for: near an ask or a funding word, not an own share or a total."""
     fallback: tuple[int, str] | None = None
@@ -298,7 +306,9 @@ def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
             at = sentence.find(words, previous_end)
             window = sentence[max(previous_end, at - 50) : at]
             previous_end = at + len(words)
-            if OWN_CUE.search(window) or TOTAL_CUE.search(window):
+            if OWN_CUE.search(window):
+                continue
+            if TOTAL_CUE.search(window) and not _ASKED_IN_TOTAL.search(window):
                 continue
             if ASK.search(window) or FINANCE_CUE.search(window):
                 return amount, sentence
@@ -332,7 +342,10 @@ def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[Supp
         requests.append(SupportRequest(SupportForm.FINANSIERING, amount_sek=amount))
         if finance and finance not in evidence:
             evidence.append(finance)
-    staff = next((s for s in asked if PERSONAL_CUE.search(s) and not OUR_STAFF.search(s)), None)
+    staff = next(
+        (s for s in asked if PERSONAL_CUE.search(s) and not OUR_STAFF.search(s) and _wants(s)),
+        None,
+    )
     if staff:
         hours = _HOURS.search(staff)
         requests.append(
@@ -342,7 +355,10 @@ def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[Supp
             )
         )
         evidence.append(staff)
-    process = next((s for s in asked if PROCESS_CUE.search(s)), None)
+    process = next(
+        (s for s in asked if PROCESS_CUE.search(s) and (_STRONG_PROCESS.search(s) or _wants(s))),
+        None,
+    )
     if process:
         requests.append(SupportRequest(SupportForm.PROCESSTOD))
         evidence.append(process)
@@ -360,6 +376,17 @@ def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[Supp
         requests.append(SupportRequest(SupportForm.OVRIGT, text=other[:300]))
         evidence.append(other)
     return requests, " | ".join(dict.fromkeys(evidence))
+
+
+_STRONG_PROCESS = either(
+    r"\b(?:processtöd\w*|processledning|processledare|process support|facilitering|facilitation)"
+)
+_FROM_CITY = either(r"\b(?:från|av|ur) (?:staden|kommunen|er)\b|\bfrom the city\b")
+
+
+def _wants(piece: str) -> bool:
+    """The piece asks for something (staff time or process support) rather than describing."""
+    return bool(ASK.search(piece) or _FROM_CITY.search(piece)) and not GOALS_CUE.search(piece)
 
 
 def _field_amount(value: str) -> int | None:

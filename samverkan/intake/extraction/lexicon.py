@@ -282,7 +282,8 @@ GOALS_CUE = either(
     re.IGNORECASE,
 )
 OWN_CUE = either(
-    r"(?<!staden )(?<!kommunen )(?<!ni )\b(?:egen insats\w*|egna insats\w*|vi bidrar|bidrar vi|"
+    r"(?<!staden )(?<!kommunen )(?<!ni )(?<!staden kan )(?<!kommunen kan )(?<!ni kan )"
+    r"\b(?:egen insats\w*|egna insats\w*|vi bidrar|bidrar vi|"
     r"bidrar med|bidra med|medfinansierar|ideell tid|ideella timmar|ideellt arbete|vi står för|"
     r"står vi för|egen finansiering|egna medel|egen medfinansiering|vårt bidrag|vår insats|"
     r"in kind|own contribution|we contribute|we will contribute)\b",
@@ -290,13 +291,14 @@ OWN_CUE = either(
 )
 ASK = either(
     r"\b(?:söker|ansöker|önskar|begär|behöver|ber om|ber er om|vill ha|skulle behöva|"
-    r"apply|applying|request|asking)\b",
+    r"skulle vilja ha|hoppas (?:på|att)|"
+    r"apply|applying|request\w*|asking|ask for|ask|seeking|seek|would like|need)\b",
     re.IGNORECASE,
 )
 FINANCE_CUE = either(
     r"(?<!inga )(?<!ingen )(?<!inte )(?<!utan )"
     r"\b(?:finansiering|bidrag(?:et)?|ekonomiskt stöd|medfinansiering|belopp(?:et)?|"
-    r"pengar|funding|grant)\b",
+    r"pengar|funding|grant|kan bidra med|kunde bidra|finansiera|money)\b",
     re.IGNORECASE,
 )
 TOTAL_CUE = either(
@@ -305,13 +307,18 @@ TOTAL_CUE = either(
 )
 PERSONAL_CUE = either(
     r"\b(?:personal(?:stöd|resurs\w*)?|tjänsteperson\w*|timmar|arbetstid|handläggar\w*|"
-    r"medarbetare från|person från (?:staden|kommunen)|staff)\b",
+    r"medarbetare från|person från (?:staden|kommunen)|staff|"
+    r"\w*(?:pedagog|sekreterare|samordnare|värd|arbetare|tekniker)\w* från (?:staden|kommunen)|"
+    r"från (?:staden|kommunen) på (?:halvtid|heltid|deltid))\b",
     re.IGNORECASE,
 )
 OUR_STAFF = either(r"\b(?:vår|våra|egen|egna)\s+(?:personal|anställda)\b", re.IGNORECASE)
 PROCESS_CUE = either(
     r"\b(?:processtöd\w*|processledning|processledare|facilitering|facilitator\w*|workshop\w*|"
-    r"analys\w*|kartläggning\w*|stöd i processen|dialogmöte\w*|process support)\b",
+    r"analys\w*|kartläggning\w*|stöd i processen|dialogmöte\w*|process support|"
+    r"hjälp med processen|stöd i att leda|leda (?:de )?(?:möte\w*|samtal\w*|arbetet)|leda det|"
+    r"mötesledning|samordna\w*|komma igång|få ihop|facilitation|facilitate\w*|"
+    r"coordinat\w*|moderat\w*)\b",
     re.IGNORECASE,
 )
 OTHER_CUE = either(
