@@ -57,6 +57,8 @@ class _Entry:
     area: Area
     capitalised: bool
     free_text: bool
+    written: tuple[str, ...] = ()
+    """The name as spelt, for names that are also words: "Ön" is not the folded "on"."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,19 @@ class Mention:
     start: int
 
 
+# Names are compared folded, so "Kroksback" and "Mollevangen" are found as written without
+# å, ä and ö. One letter for one: positions in the text do not move.
+_FOLD = str.maketrans("åäöéüÅÄÖÉÜ", "aaoeuAAOEU")
+# "Oxie centrum", "Arlövs centrum": the centre of the place just named, not the city core.
+_CENTRE_WORDS = frozenset({"centrum", "centrumet", "centret", "center", "centre", "torg", "torget"})
+
+
+def _fold(word: str) -> str:
+    return word.lower().translate(_FOLD)
+
+
 def _key(name: str) -> tuple[str, ...]:
-    return tuple(t.lower() for t in _TOKEN.findall(name))
+    return tuple(_fold(t) for t in _TOKEN.findall(name))
 
 
 class Gazetteer:
@@ -126,7 +139,9 @@ class Gazetteer:
             if key in self._index and self._index[key].area != area:
                 other = self._index[key].area.name
                 raise GazetteerError(f"namnet {name!r} pekar på både {other!r} och {area.name!r}")
-            self._index[key] = _Entry(area, capitalised, free_text)
+            # "stadsområde Väster" is safe in prose even where "Väster" alone is not.
+            written = tuple(t.lower() for t in _TOKEN.findall(name)) if capitalised else ()
+            self._index[key] = _Entry(area, capitalised, free_text or len(key) > 1, written)
 
     # ---- queries ----------------------------------------------------------------------------
 
@@ -179,6 +194,8 @@ class Gazetteer:
             )
             if not in_a_name:
                 found.append(Mention(entry.area, text[start:end], start))
+            if following is not None and _fold(following.group()) in _CENTRE_WORDS:
+                n += 1  # the centre belongs to the place before it
             i += n
         return found
 
@@ -195,6 +212,9 @@ class Gazetteer:
         returned so the case can quote it.
         """
         mentions = self.mentions(text)
+        # A bare "centrum" ("vårt centrum") is the city core only when no place is named.
+        named = [m for m in mentions if _fold(m.words) not in _CENTRE_WORDS]
+        mentions = named or mentions
         inside = [m for m in mentions if m.area.in_malmo]
         claimed = [m for m in inside if _CLAIM.search(text, max(0, m.start - 40), m.start)]
         if claimed or inside:
@@ -211,7 +231,7 @@ class Gazetteer:
     def _match_at(
         self, text: str, tokens: list[re.Match[str]], i: int
     ) -> tuple[_Entry, int, bool] | None:
-        first = tokens[i].group().lower()
+        first = _fold(tokens[i].group())
         if first not in self._first_words and first[:-1] not in self._first_words:
             return None
         first_upper = tokens[i].group()[:1].isupper()
@@ -219,11 +239,14 @@ class Gazetteer:
         for n in range(longest, 0, -1):
             if n > 1 and not _joined(text, tokens[i + n - 2], tokens[i + n - 1]):
                 continue
-            words = tuple(t.group().lower() for t in tokens[i : i + n])
+            words = tuple(_fold(t.group()) for t in tokens[i : i + n])
             stripped = _genitive_stripped(words)
             for key in (words, stripped):
                 entry = self._index.get(key)
                 if entry and entry.free_text and (first_upper or not entry.capitalised):
+                    spelt = tuple(t.group().lower() for t in tokens[i : i + n])
+                    if entry.written and entry.written not in (spelt, _genitive_stripped(spelt)):
+                        continue
                     return entry, n, key is stripped and stripped != words
         return None
 

@@ -7,7 +7,8 @@ cue about the organisation's history or people's ages does. Decisions worth know
 * a span of years "2026–2028" is read inclusively: three calendar years, 36 months;
 * a span of months "mars 2027 – februari 2029" is inclusive too: 24 months, start 1 March 2027;
 * a month without a day ("start januari 2027") starts on the first of that month;
-* vague starts ("till hösten", "våren 2027") are left unknown rather than guessed.
+* vague starts ("till hösten", "våren 2027") are left unknown rather than guessed; a season
+  only counts as the end of a span ("från hösten 2026 till och med våren 2028": 21 months).
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def parse_start(text: str) -> tuple[date, str] | None:
     """The start of the work: a date introduced by a start cue, or the start of a span."""
     for match in _DATE_RE.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
-        if _START_CUE.search(before):
+        if _START_CUE.search(before) and not match.group("season"):
             day = _to_date(match)
             if day is not None:
                 return day, match.group(0)

@@ -290,7 +290,7 @@ OWN_CUE = either(
     re.IGNORECASE,
 )
 ASK = either(
-    r"\b(?:söker|ansöker|önskar|begär|behöver|ber om|ber er om|vill ha|skulle behöva|"
+    r"\b(?:söker|ansöker|söka|ansöka|önskar|begär|behöver|ber om|ber er om|vill ha|skulle behöva|"
     r"skulle vilja ha|hoppas (?:på|att)|"
     r"apply|applying|request\w*|asking|ask for|ask|seeking|seek|would like|need)\b",
     re.IGNORECASE,
