@@ -17,7 +17,7 @@ import re
 from datetime import date
 from itertools import pairwise
 
-__all__ = ["number_word", "parse_duration", "parse_start"]
+__all__ = ["first_date", "number_word", "parse_duration", "parse_season_start", "parse_start"]
 
 _UNITS = {
     "noll": 0, "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
@@ -54,6 +54,8 @@ _NOT_A_FRAME = re.compile(
     re.IGNORECASE,
 )
 
+# "klar inom ett halvår", "within two years": a goal's deadline, not the project's length.
+_DEADLINE = re.compile(r"\b(?:inom|within|senast|by)\s+$", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"[.!?]\s+")
 # "ett år med start i maj", "två år från hösten": a duration followed by its start.
 _STARTS_AFTER = re.compile(r"\s*(?:med start|från|fr\.o\.m|starting|from|framåt)\b", re.I)
@@ -141,7 +143,7 @@ def parse_duration(text: str, *, cued: bool = True) -> tuple[int, str] | None:
             or match.group("unit2")
             or match.group("halfyear")
         )
-        if _NOT_A_FRAME.search(window) or not framed:
+        if _NOT_A_FRAME.search(window) or _DEADLINE.search(window) or not framed:
             continue
         months = _months(match)
         if months:
@@ -174,6 +176,36 @@ def parse_start(text: str) -> tuple[date, str] | None:
     if prose is not None:
         return prose[0], prose[2]
     return None
+
+
+_SEASON_START = re.compile(
+    rf"\b(?:från|fr\.o\.m\.?|from|starting|med start|start\w*)\s+(?:i\s+|in\s+)?"
+    rf"(?P<season>{_SEASON})\s+(?P<zy>20\d{{2}})",
+    re.IGNORECASE,
+)
+
+
+def first_date(text: str) -> tuple[date, str] | None:
+    """The first whole date in a text known to be a time frame."""
+    for match in _DATE_RE.finditer(text):
+        if not match.group("season"):
+            day = _to_date(match)
+            if day is not None:
+                return day, match.group(0)
+    return None
+
+
+def parse_season_start(text: str) -> tuple[date, str] | None:
+    """A start given as a season ("från hösten 2026"): its first month, with the words.
+
+    Kept apart from :func:`parse_start`: a season is a time frame an official accepts, but
+    only as a start the writer says ("från …"), never as a date read from "våren 2027" alone.
+    """
+    match = _SEASON_START.search(text)
+    if match is None:
+        return None
+    first, _ = _SEASONS[match.group("season").lower()]
+    return date(int(match.group("zy")), first, 1), match.group(0)
 
 
 def _prose_frame(text: str) -> tuple[date, int, str] | None:

@@ -15,7 +15,12 @@ from typing import Any
 
 from samverkan.intake.extraction.actors import actors_taking_part
 from samverkan.intake.extraction.amounts import parse_amounts
-from samverkan.intake.extraction.dates import parse_duration, parse_start
+from samverkan.intake.extraction.dates import (
+    first_date,
+    parse_duration,
+    parse_season_start,
+    parse_start,
+)
 from samverkan.intake.extraction.form import Field, form_fields
 from samverkan.intake.extraction.lexicon import (
     ASK,
@@ -30,6 +35,7 @@ from samverkan.intake.extraction.lexicon import (
     PURPOSE_WORD,
     TOTAL_CUE,
 )
+from samverkan.intake.extraction.organisation import looks_like_org, organisation
 from samverkan.intake.extraction.orgnr import find_orgnr
 from samverkan.intake.extraction.text import either, pieces
 from samverkan.intake.reading.quoting import strip_subject_prefixes
@@ -94,44 +100,6 @@ _CONTACT_PROSE = re.compile(
     r"\b(?i:kontaktperson(?: för ansökan)?(?: är|:)|contact person(?: is|:))\s+"
     r"(?P<name>[A-ZÅÄÖ][a-zåäöé]+(?: [A-ZÅÄÖ][a-zåäöé'-]+){1,2})(?P<rest>[^\n]*)"
 )
-# What marks a name as an organisation's: a legal form at the end, a prefix such as "Brf", or
-# a word such as "...förening" or "...förbund" anywhere in it.
-_ORG_LEGAL_END = re.compile(
-    r"(?:\s(?:AB|HB|KB|BID|IF|IK|FF|BK|IFK)|\sek\.\s?för\.?|\sekonomisk förening"
-    r"|\sideell förening|\s\(ideell förening\))$"
-)
-_ORG_PREFIX = re.compile(r"^(?:Brf|BRF|HSB|Föreningen|Stiftelsen|BID|Ideella föreningen)\s")
-_ORG_WORD = re.compile(r"(?:förening|föreningen|förbund|förbundet|stiftelsen?|byalag|byalaget)$")
-_NOT_ORG = re.compile(
-    r"^(?:Malmö stad|Malmö kommun|Tekniska nämnden|Fastighets- och gatukontoret)\b"
-)
-_ORG_NAME = (
-    r"[A-ZÅÄÖ][\w&'’-]*(?:\s(?:ek\.\s?för\.|[A-ZÅÄÖ0-9&][\w&'’-]*|i|på|och"
-    r"|ideell förening|ekonomisk förening)){0,6}"
-)
-_ORG_PROSE = (
-    re.compile(
-        r"\b(?:[Vv]i är|[Vv]i representerar|[Ww]e are) (?P<org>[A-ZÅÄÖ][\w&.'’\- ]{1,60}?)"
-        r"(?:,| –| -| som | och | \(|(?<!ek)(?<!för)\.(?=\s|$)|$)",
-        re.MULTILINE,
-    ),
-    re.compile(
-        r"(?:^|\.\s+)(?P<org>[A-ZÅÄÖ][\w&.'’\- ]{1,60}?) är en (?:ideell|ekonomisk|lokal)\b",
-        re.MULTILINE,
-    ),
-    re.compile(
-        r"\b[Aa]nsökan från (?P<org>[A-ZÅÄÖ][\w&.'’\- ]{1,60}?)(?:,|\.|$| om )", re.MULTILINE
-    ),
-)
-# "Vi på Möllevångens Handlarförening ...", "Vi i Brf Kastanjen ...": only when org-like.
-_ORG_WE_IN = re.compile(rf"\b[Vv]i (?:på|i|från) (?P<org>{_ORG_NAME})")
-# A paragraph whose subject is the applicant: "Nydala IF, organisationsnummer ..., söker ...".
-_ORG_SUBJECT = re.compile(
-    rf"^(?P<org>{_ORG_NAME})(?P<clause>\s*\([^)\n]{{0,60}}\)|,[^,\n]{{0,60}},)?\s+"
-    r"(?:söker|ansöker|vill|representerar|samlar|är|äger|driver|har|arbetar|består|önskar)\b",
-    re.MULTILINE,
-)
-_SIGNATURE_JUNK = re.compile(r"@|https?://|www\.|\d{3}")
 
 
 def normalise_phone(text: str) -> str | None:
@@ -157,21 +125,10 @@ def _find_phone(text: str) -> tuple[str, str] | None:
     return first
 
 
-def _looks_like_org(name: str) -> bool:
-    words = name.split()
-    if not 1 <= len(words) <= 7 or not name[:1].isupper() or _NOT_ORG.match(name):
-        return False
-    return bool(
-        _ORG_PREFIX.match(name)
-        or _ORG_LEGAL_END.search(" " + name)
-        or any(_ORG_WORD.search(w.lower()) for w in words)
-    )
-
-
 def _as_person(line: str) -> str | None:
     """The name in a signature line ("Mvh Sofia Lind", "Birgit Lönn, ordförande")."""
     line = _CLOSING.sub("", line.strip()).split(",")[0].strip()
-    return line if _NAME.match(line) and not _looks_like_org(line) else None
+    return line if _NAME.match(line) and not looks_like_org(line) else None
 
 
 def _signature_name(signature: str, text: str, org: str | None) -> tuple[str, str] | None:
@@ -211,79 +168,13 @@ def _person_from_display(name: str | None, addr: str | None) -> str | None:
         last, _, first = name.partition(",")
         name = f"{first.strip()} {last.strip()}"
     local = _fold(addr.split("@")[0])
-    if not _NAME.match(name) or _looks_like_org(name):
+    if not _NAME.match(name) or looks_like_org(name):
         return None
     return name if any(len(w) >= 3 and _fold(w) in local for w in name.split()) else None
 
 
 def _fold(text: str) -> str:
     return text.lower().translate(str.maketrans("åäöéüè", "aaoeue"))
-
-
-def _clean_org(value: str) -> str | None:
-    org = _SPACE.sub(" ", value)
-    org = re.split(r",?\s*(?i:org\.?\s?nr|organisationsnummer)", org)[0]
-    org = org.strip(" ,;:-–\"'")
-    if not org or len(org) > 80 or _NOT_ORG.match(org) or _EMAIL.search(org):
-        return None
-    return org
-
-
-def _organisation(
-    fields: dict[str, _Field], text: str, signature: str, sender_name: str | None
-) -> tuple[str, str] | None:
-    if "organisation" in fields:
-        org = _clean_org(fields["organisation"].value.splitlines()[0])
-        if org:
-            return org, fields["organisation"].line
-    return (
-        _org_in_prose(text)
-        or _org_in_lines(signature, pieces=True)
-        or _org_in_lines(text, pieces=False)
-        or _org_from_display(sender_name)
-    )
-
-
-def _org_in_prose(text: str) -> tuple[str, str] | None:
-    for pattern in _ORG_PROSE:
-        for match in pattern.finditer(text):
-            org = _clean_org(match.group("org"))
-            if org and not _GREETING.match(org) and org.split()[0] not in {"En", "Ett", "Vi"}:
-                return org, match.group(0).strip()
-    for match in _ORG_WE_IN.finditer(text):
-        org = _clean_org(_trim_org(match.group("org")))
-        if org and _looks_like_org(org):
-            return org, match.group(0).strip()
-    for match in _ORG_SUBJECT.finditer(text):
-        org = _clean_org(match.group("org"))
-        clause = match.group("clause") or ""
-        if org and (_looks_like_org(org) or re.search(r"\d{6}", clause)):
-            return org, match.group(0).strip()
-    return None
-
-
-def _trim_org(name: str) -> str:
-    """Cut "Brf Kastanjen på Kastanjegården" at the first lower-case joining word."""
-    return re.split(r"\s(?:i|på|och)\s", name, maxsplit=1)[0]
-
-
-def _org_in_lines(source: str, *, pieces: bool) -> tuple[str, str] | None:
-    for line in source.splitlines():
-        parts = [p.strip() for p in line.split(",")] if pieces else [line.strip()]
-        for part in parts:
-            if _looks_like_org(part) and not _SIGNATURE_JUNK.search(part):
-                org = _clean_org(part)
-                if org:
-                    return org, line.strip()
-    return None
-
-
-def _org_from_display(sender_name: str | None) -> tuple[str, str] | None:
-    if sender_name and _looks_like_org(sender_name.strip()):
-        org = _clean_org(sender_name)
-        if org:
-            return org, f"Från: {sender_name}"
-    return None
 
 
 # ---- support ---------------------------------------------------------------------------------
@@ -441,7 +332,7 @@ def extract(
         values[name] = value
         evidence[name] = words.strip()[:500]
 
-    org = _organisation(fields, text, signature, sender_name)
+    org = organisation(fields, text, signature, sender_name)
     if org:
         put("organisation", *org)
 
@@ -569,7 +460,10 @@ def _time_fields(fields: dict[str, _Field], text: str, put: _Put) -> None:
         start = parse_start("start " + fields["start"].value)
     if start is None and "duration" in fields:
         start = parse_start(fields["duration"].value)
-    start = start or parse_start(text)
+    start = start or parse_start(text) or parse_season_start(text)
+    if start is None and "duration" in fields:
+        # "Tid: … festivalen hålls 12–13 juni 2026": a date in the time field is its start.
+        start = first_date(fields["duration"].value)
     if start:
         put("start", *start)
 
@@ -578,12 +472,15 @@ def _prose_fields(fields: dict[str, _Field], sentences: list[str], put: _Put) ->
     cues = {"purpose": PURPOSE_CUE, "goals": GOALS_CUE, "own_contribution": OWN_CUE}
     for name, cue in cues.items():
         if name in fields:
-            put(name, _SPACE.sub(" ", fields[name].value), fields[name].line)
+            value = _SPACE.sub(" ", fields[name].value)
+            # "Egen insats: 25 000 kr" says more with its label than "25 000 kr" alone.
+            short = len(value) < 20 and fields[name].line.endswith(value)
+            put(name, fields[name].line if short else value, fields[name].line)
             continue
         pool = sentences
         if name == "purpose":
             # A goal sentence often names the problem too; keep it out of the purpose.
             pool = [s for s in sentences if not GOALS_CUE.search(s) or PURPOSE_WORD.search(s)]
-        value = _cued(pool, cue)
-        if value:
-            put(name, value, value)
+        found = _cued(pool, cue)
+        if found:
+            put(name, found, found)

@@ -44,7 +44,13 @@ def label_key(label: str) -> str:
 
 
 def _field_of(label: str) -> str | None:
-    return _LABEL_TO_FIELD.get(label_key(label))
+    """A known label, or one that starts with one ("Mål och uppföljning" is "Mål")."""
+    key = label_key(label)
+    found = _LABEL_TO_FIELD.get(key)
+    if found is None and len(key) <= 48:
+        head = re.split(r" (?:och|and|samt|&) |/|,", key, maxsplit=1)[0].strip()
+        found = _LABEL_TO_FIELD.get(head) if head != key else None
+    return found
 
 
 def _labelled(line: str) -> tuple[str, str, str] | None:

@@ -271,7 +271,12 @@ PURPOSE_CUE = either(
     r"\b(?:syfte\w*|utmaning\w*|problem\w*|otrygg\w*|nedskräp\w*|skadegörelse|"
     r"utvecklingspotential|behov\w*|brist\w*|förfall\w*|tomma lokaler|vakan\w*|kriminalitet|"
     r"vill utveckla|slitn\w*|sliten|saknas|saknar|nedgång\w*|ödslig\w*|tappar|challenges?|"
-    r"purpose|unsafe)\b",
+    r"purpose|unsafe|mörk\w*|skräpig\w*|tomt|tomma|öde|ödsligt|genomfart\w*|omvägar|"
+    r"har svårt|har gått ner|minskat|minskar|tappat|ingenstans|känner inte varandra|"
+    r"används (?:nästan |knappt )?inte|används lite|tryggare|trevligare|renare|levande|"
+    r"locka tillbaka|för att locka|vill göra \w+ till|vill skapa|vill att det ska bli|"
+    r"isolated|lonely|empty|dark|struggl\w*|declin\w*|safer|livelier|so that|in order to|"
+    r"want to create|would like to create|losing|lost)\b",
     re.IGNORECASE,
 )
 PURPOSE_WORD = either(r"\b(?:syfte\w*|utmaning\w*|problem\w*)\b", re.IGNORECASE)
@@ -286,6 +291,7 @@ OWN_CUE = either(
     r"\b(?:egen insats\w*|egna insats\w*|vi bidrar|bidrar vi|"
     r"bidrar med|bidra med|medfinansierar|ideell tid|ideella timmar|ideellt arbete|vi står för|"
     r"står vi för|egen finansiering|egna medel|egen medfinansiering|vårt bidrag|vår insats|"
+    r"själva står för|står själva för|varav \w+ (?:själva )?står för|"
     r"in kind|own contribution|we contribute|we will contribute)\b",
     re.IGNORECASE,
 )

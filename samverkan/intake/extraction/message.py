@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from samverkan.intake.extraction.extract import extract, person_in_signature
+from samverkan.intake.extraction.orgnr import find_orgnr
 from samverkan.intake.reading.forwarded import ApplicationSource, application_source
 from samverkan.intake.reading.parse import ParsedMessage
 from samverkan.rules.gazetteer import Gazetteer
@@ -36,7 +37,14 @@ def extract_message(
         signature=source.signature,
         gazetteer=gazetteer,
     )
-    if source.forwarded_by is not None and source.forwarder_is_contact:
+    if source.forwarded_by is None:
+        return app
+    signed = f"{source.forwarder_signature}\n{source.forwarder_note}"
+    if app.orgnr is None and (number := find_orgnr(signed)):
+        # The forwarder signs for the same organisation: its number is the applicant's.
+        evidence = {**app.evidence, "orgnr": number.words, "orgnr_valid": number.words}
+        app = replace(app, orgnr=number.formatted, orgnr_valid=number.valid, evidence=evidence)
+    if source.forwarder_is_contact:
         return _forwarder_as_contact(app, source)
     return app
 

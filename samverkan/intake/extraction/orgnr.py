@@ -16,7 +16,7 @@ from stdnum.se import orgnr as stdnum_orgnr
 
 __all__ = ["OrgNumber", "find_orgnr"]
 
-_DIGITS = r"(?:16)?(?P<a>\d{6})[ \u00a0]?[-–]?[ \u00a0]?(?P<b>\d{4})"
+_DIGITS = r"(?:16|19|20)?(?P<a>\d{6})[ \u00a0]?[-–]?[ \u00a0]?(?P<b>\d{4})"
 _LABELLED = re.compile(
     r"(?:org(?:anisations)?\.?[ \u00a0]*-?[ \u00a0]*(?:nr|nummer|no)\b\.?|orgnr|org\.[ ]?nr"
     r"|organisationsnummer|corporate identity number"
