@@ -91,10 +91,17 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _NAME = re.compile(
     r"^[A-ZÅÄÖÉ][a-zåäöéüè]+(?:-[A-ZÅÄÖ][a-zåäö]+)?(?: [A-ZÅÄÖÉ][a-zåäöéüè'-]+){1,2}$"
 )
-_CLOSING = re.compile(
-    r"^(?:med vänlig\w* hälsning\w*|vänliga hälsningar|vänlig hälsning|mvh|hälsningar|"
-    r"bästa hälsningar|best regards|kind regards|regards|/)[\s,!.]*",
-    re.IGNORECASE,
+_CLOSING = either(
+    r"^(?:med vänlig\w* hälsning\w*|vänliga hälsningar|vänlig hälsning|mvh|m\.v\.h\.?|"
+    r"hälsningar|hälsning|bästa hälsningar|varma hälsningar|allt gott|tack på förhand|tack|"
+    r"best regards|kind regards|warm regards|regards|best wishes|best|cheers|thanks|"
+    r"sincerely|yours sincerely|/)[\s,!.:/-]*",
+)
+# A word that is never part of a person's name in a signature ("Sara Lind Ordförande").
+_NOT_IN_NAME = either(
+    r"\b(?:hälsning\w*|mvh|regards|tack|thanks|skickat|sent|ordförande|kassör|sekreterare|"
+    r"verksamhetsledare|projektledare|samordnare|förvaltare|chef|styrelse\w*|manager|chair\w*|"
+    r"director|ceo|cfo|vd|telefon|tel|mobil|phone|iphone|android|e-post|epost|mail)\b"
 )
 _CONTACT_PROSE = re.compile(
     r"\b(?i:kontaktperson(?: för ansökan)?(?: är|:)|contact person(?: is|:))\s+"
@@ -127,8 +134,10 @@ def _find_phone(text: str) -> tuple[str, str] | None:
 
 def _as_person(line: str) -> str | None:
     """The name in a signature line ("Mvh Sofia Lind", "Birgit Lönn, ordförande")."""
-    line = _CLOSING.sub("", line.strip()).split(",")[0].strip()
-    return line if _NAME.match(line) and not looks_like_org(line) else None
+    line = re.split(r"[,|–]| - ", _CLOSING.sub("", line.strip()))[0].strip()
+    if not _NAME.match(line) or looks_like_org(line) or _NOT_IN_NAME.search(line):
+        return None
+    return line
 
 
 def _signature_name(signature: str, text: str, org: str | None) -> tuple[str, str] | None:

@@ -178,7 +178,7 @@ def find_actors(text: str) -> list[tuple[ActorCategory, str]]:
         token = word.lower()
         named = text[match.end() : match.end() + 2].strip()[:1].isupper()
         category: ActorCategory | None
-        if word in ("Föreningen", "Foreningen") and named:
+        if token in ("föreningen", "foreningen") and named:
             category = ActorCategory.CIVILSAMHALLE  # "Föreningen Kvinnor i …": another one
         else:
             category = ActorCategory.CIVILSAMHALLE if word in _CLUB else _category(token)
@@ -240,7 +240,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "deltagande aktörer", "samverkande aktörer", "medverkande", "actors",
     ),
     "support": (
-        "stödform", "typ av stöd", "sökt stöd", "vi söker", "önskat stöd", "stöd", "stödformer",
+        "stödform", "typ av stöd", "sökt stöd", "vi söker", "söker", "sökes", "ansöker om",
+        "önskat stöd", "stöd", "stödformer",
         "vilket stöd söker ni", "support", "support requested",
     ),
     "amount": ("belopp", "sökt belopp", "summa", "ansökt belopp", "amount", "sökt bidrag"),

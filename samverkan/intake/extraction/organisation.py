@@ -36,7 +36,8 @@ _ORG_PREFIX = re.compile(
 )
 _ORG_WORD = re.compile(
     r"(?:forening|foreningen|forbund|forbundet|stiftelsen?|byalag|byalaget|natverket|natverk"
-    r"|network|association|society|samverkan|forum|kooperativ)$"
+    r"|network|association|society|samverkan|forum|kooperativ|klubb|klubben|club|\wkaren"
+    r"|sallskap|sallskapet|gille|gillet)$"
 )
 _NOT_ORG = re.compile(
     r"^(?:Malmö stad|Malmö kommun|Tekniska nämnden|Fastighets- och gatukontoret|Stadskontoret)\b"

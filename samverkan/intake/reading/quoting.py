@@ -71,7 +71,7 @@ _ATTRIBUTION_VERB = re.compile(r"\b(?:skrev|wrote|schrieb)\b", re.IGNORECASE)
 _ATTRIBUTION_EVIDENCE = re.compile(r"@|\b\d{1,2}[:.]\d{2}\b")
 _MAX_ATTRIBUTION = 300
 
-_CLOSINGS = (
+_WRITTEN_CLOSINGS = (
     "med vänliga hälsningar",
     "med vänlig hälsning",
     "vänliga hälsningar",
@@ -90,6 +90,12 @@ _CLOSINGS = (
     "sincerely",
     "yours sincerely",
     "mit freundlichen grüßen",
+    "best wishes",
+    "cheers",
+    "allt gott",
+)
+_CLOSINGS: tuple[str, ...] = tuple(
+    dict.fromkeys(c.translate(str.maketrans("åäöü", "aaou")) for c in _WRITTEN_CLOSINGS)
 )
 _DEVICE_SIGNATURES = (
     "skickat från min",
@@ -276,8 +282,12 @@ def _parse_forward(lines: list[str]) -> InlineForward:
     )
 
 
+_PLAIN = str.maketrans("åäöü", "aaou")
+
+
 def _is_closing(line: str) -> bool:
-    lowered = line.strip().lower()
+    """A closing line, also written without å/ä/ö ("Halsningar", "Med vanlig halsning")."""
+    lowered = line.strip().lower().translate(_PLAIN)
     if not lowered or len(lowered) > len("mit freundlichen grüßen") + _MAX_CLOSING_TAIL:
         return False
     for closing in _CLOSINGS:
