@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     officials: Annotated[dict[str, Role], NoDecode] = Field(default_factory=dict)
     http_port: int = 8080
     timezone: str = "Europe/Stockholm"
+    chat_as: str | None = None  # who ``samverkan chat`` acts as without --as
     log_format: LogFormat = LogFormat.TEXT
     log_level: str = "INFO"
 

@@ -23,8 +23,6 @@ def chat(
         typer.Option(
             "--as",
             metavar="VEM",
-            envvar="SAMVERKAN_CHAT_AS",
-            show_envvar=False,
             help="Handläggaren du agerar som (id eller e-post ur SAMVERKAN_OFFICIALS); "
             "standard SAMVERKAN_CHAT_AS.",
         ),
@@ -40,9 +38,10 @@ def chat(
     from samverkan.rules.ruleset import RuleSetError
 
     line = " ".join(text)
+    settings = load_settings()  # SAMVERKAN_CHAT_AS from the environment or .env
+    who = who or settings.chat_as
     if not who and needs_identity(line):
         fail("Ange vem du är med --as ID (eller SAMVERKAN_CHAT_AS).", EXIT_USAGE)
-    settings = load_settings()
     with database(settings) as engine:
         try:
             intake = Intake(engine, settings)
