@@ -37,7 +37,8 @@ def up(port: int) -> bool:
 def test_the_readme_getting_started_works_on_a_fresh_clone(tmp_path: Path) -> None:
     clone = tmp_path / "samverkan"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
-    install, look = getting_started_blocks((clone / "README.md").read_text(encoding="utf-8"))
+    blocks = getting_started_blocks((clone / "README.md").read_text(encoding="utf-8"))
+    install, look = blocks[0], blocks[1]  # then the test suite's own block
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMVERKAN_", "VIRTUAL_ENV"))}
     port = free_port()
     env["SAMVERKAN_HTTP_PORT"] = str(port)  # the README's 8080 may be taken on this machine
