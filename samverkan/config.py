@@ -94,8 +94,15 @@ class Settings(BaseSettings):
     teams_app_password: SecretStr | None = None
     teams_tenant_id: str | None = None
     teams_anonymous: bool = False
+    teams_service_url: str | None = None
+    """The Bot Connector Teams messages are sent through (``https://smba.trafficmanager.net/
+    emea/`` for Europe; tests point it at a local stand-in). Without it nothing is sent to
+    Teams proactively."""
+    teams_channel: str | None = None
+    """The conversation id of the officials' Teams channel (``19:…@thread.tacv2``)."""
 
     rules_file: Path | None = None
+    deadlines_file: Path | None = None
     officials: Annotated[dict[str, Role], NoDecode] = Field(default_factory=dict)
     http_port: int = 8080
     timezone: str = "Europe/Stockholm"
@@ -107,9 +114,6 @@ class Settings(BaseSettings):
     diarie_series: str = "TN-{year}-{seq:04d}"
     """Registration numbers (diarienummer): a format with ``{year}`` and ``{seq}``."""
     retention_file: Path | None = None
-
-    followup_result_months: int = 6
-    followup_effect_months: int = 12
 
     tick_seconds: float = 30
     """How often ``serve`` runs the tick (reminders, then delivery)."""

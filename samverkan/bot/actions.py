@@ -21,14 +21,12 @@ The reading commands live in :mod:`samverkan.bot.views`, what both share in
 from __future__ import annotations
 
 import logging
-from collections.abc import Container
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
-from functools import cache
+from datetime import UTC, datetime
 
-import holidays
 from sqlmodel import Session
 
+from samverkan.bot import deadlines
 from samverkan.bot.chart import chart_attachment
 from samverkan.bot.commands import (
     AddProcess,
@@ -102,7 +100,6 @@ from samverkan.intake.outbox import queue_email
 from samverkan.rules.criteria import Outcome as Verdict
 from samverkan.rules.criteria import Status, describe_support
 from samverkan.rules.phases import Phase, Role, TransitionRefused, transition
-from samverkan.rules.workdays import add_months, previous_working_day, working_day_on_or_after
 from samverkan.storage import cases as case_store
 from samverkan.storage import decisions, reminders
 from samverkan.storage.cases import Case
@@ -112,14 +109,7 @@ __all__ = ["CommandContext", "handle", "help_reply"]
 
 log = logging.getLogger(__name__)
 
-REMINDER_HOUR = time(8, 0)
 KIND_REMINDER = {"resultat": reminders.RESULT, "effekt": reminders.EFFECT}
-
-
-@cache
-def swedish_holidays() -> Container[date]:
-    """Public holidays plus midsummer, Christmas and New Year's Eve, when offices are closed."""
-    return holidays.country_holidays("SE", categories=("public", "de_facto"))
 
 
 # -- the edge ---------------------------------------------------------------------------------
@@ -137,6 +127,8 @@ def handle(command: Command, context: CommandContext) -> Reply:
         now = context.clock()
         with session_scope(context.engine) as session:
             answer = _dispatch(command, context, session, now)
+            if answer.ok and not isinstance(command, Show) and hasattr(command, "ref"):
+                deadlines.sync_refs(session, [command.ref], context.settings, now)
         if isinstance(command, Approve):
             answer = _with_memo(answer, command.ref, context, now)
         return answer
@@ -300,17 +292,9 @@ def _meeting(command: Meeting, ctx: CommandContext, session: Session, now: datet
     when = f"{at:%Y-%m-%d} kl. {at:%H:%M}"
     case = move_case(session, case, Phase.MOTE, ctx, f"möte bokat {when}", now)
     case = decisions.set_meeting(session, case, at.astimezone(UTC), now=now)
-    reminders.cancel_pending(session, case, now=now, kinds=[reminders.MEETING])
-    day_before = previous_working_day(command.day, swedish_holidays())
-    due = max(at_local(day_before, REMINDER_HOUR, ctx), now)
-    reminders.schedule(
-        session, case, kind=reminders.MEETING, due_at=due, note=f"möte med aktörerna {when}"
-    )
-    return moved(
-        case,
-        f"Möte bokat {when}.",
-        paragraph(f"Påminnelse {local_time(due, ctx)}."),
-    )
+    due = deadlines.sync(session, [case.id], ctx.settings, now).get(case.id, [])
+    told = [paragraph(f"Påminnelse {local_time(d.due_at, ctx)}.") for d in due if d.kind == "mote"]
+    return moved(case, f"Möte bokat {when}.", *told)
 
 
 def _approve(command: Approve, ctx: CommandContext, session: Session, now: datetime) -> Reply:
@@ -427,17 +411,14 @@ def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetim
         session, case, outcome=decisions.GRANTED, support=command.support, by=ctx.who, now=now,
         note=command.note,
     )  # fmt: skip
-    decided_on = now.astimezone(ctx.zone).date()
-    lines = []
-    for kind, months in (
-        (reminders.RESULT, ctx.settings.followup_result_months),
-        (reminders.EFFECT, ctx.settings.followup_effect_months),
-    ):
-        day = working_day_on_or_after(add_months(decided_on, months), swedish_holidays())
-        due = at_local(day, REMINDER_HOUR, ctx)
-        label = REMINDER_LABELS[kind]
-        reminders.schedule(session, case, kind=kind, due_at=due, note=f"dags för {label}")
-        lines.append(Fact(label.capitalize(), Text(f"{day:%Y-%m-%d}")))
+    due = deadlines.sync(session, [case.id], ctx.settings, now).get(case.id, [])
+    lines = [
+        Fact(
+            REMINDER_LABELS[d.kind].capitalize(), Text(f"{d.due_at.astimezone(ctx.zone):%Y-%m-%d}")
+        )
+        for d in due
+        if d.kind in (reminders.RESULT, reminders.EFFECT)
+    ]
     return moved(
         case,
         "Tekniska nämndens beslut om stöd är registrerat.",

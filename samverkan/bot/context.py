@@ -27,6 +27,7 @@ from samverkan.config import Settings
 from samverkan.intake.assessor import Assessor
 from samverkan.intake.reading.noise import is_noreply_address
 from samverkan.rules.criteria import Evaluation, Status
+from samverkan.rules.deadline_policy import LABELS
 from samverkan.rules.model import Application
 from samverkan.rules.phases import Phase, Role, transition
 from samverkan.storage import cases as case_store
@@ -36,9 +37,12 @@ from samverkan.storage.cases import Case
 from samverkan.storage.db import session_scope
 
 REMINDER_LABELS = {
+    **LABELS,
     reminders.MEETING: "möte",
     reminders.RESULT: "resultatmätning",
     reminders.EFFECT: "effektmätning",
+    "resultatmatning_paminnelse": "påminnelse om resultatmätning",
+    "effektmatning_paminnelse": "påminnelse om effektmätning",
 }
 
 

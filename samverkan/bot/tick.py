@@ -1,10 +1,19 @@
 """One scheduler tick: everything that is due at ``now``, done once.
 
 The database is the truth about what is due; APScheduler (in ``serve``) and ``samverkan tick``
-only decide when to call this. Calling it twice for the same moment does nothing the second
-time, and a tick after the service was down catches up on everything that fell due meanwhile.
-A tick first acts on due reminders (queueing their e-mail and notices in the same
-transaction as the claim), then drains the outbox.
+only decide when to call this. A tick
+
+1. brings the reminders of every case changed since the last tick in step with the deadline
+   policy (new mail, replies; chat commands do it themselves);
+2. claims the reminders due at ``now`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two
+   instances never take the same one) and, in the same transaction, queues what each one
+   does: e-mail to the actor, notices to the officials. A reminder that no longer applies
+   when it falls due (the case moved on) is cancelled instead;
+3. on the policy's digest day (Monday), queues each official's weekly digest, once;
+4. drains the outbox, so the report says what was queued and what was delivered.
+
+Calling it twice for the same moment does nothing the second time, and a tick after the
+service was down catches up on everything that fell due meanwhile, once, marked late.
 """
 
 from __future__ import annotations
@@ -12,30 +21,30 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from samverkan.bot import deadlines
 from samverkan.bot.delivery import Delivery
 from samverkan.bot.delivery.setup import delivery
+from samverkan.bot.digest import run_digests
+from samverkan.bot.reminder_effects import act
 from samverkan.config import Settings
-from samverkan.intake.outbox import queue_email, queue_notice
+from samverkan.rules.deadlines import MEASUREMENT_KINDS, POLICY_KINDS
 from samverkan.rules.phases import TERMINAL, Phase
 from samverkan.storage import reminders
 from samverkan.storage.db import session_scope
+from samverkan.storage.deadlines import case_facts
+from samverkan.storage.messages import insert_messages
 from samverkan.storage.registry import register_documents
 
 log = logging.getLogger(__name__)
 
-MEASUREMENT_LABELS = {reminders.RESULT: "resultatmätning", reminders.EFFECT: "effektmätning"}
-
-
-@dataclass(frozen=True)
-class _Case:
-    id: int
-    ref: str
+BATCH = 1000
 
 
 def holder_name() -> str:
@@ -43,54 +52,41 @@ def holder_name() -> str:
 
 
 def run_reminders(engine: Engine, settings: Settings, now: datetime) -> list[str]:
-    """Act on every due reminder once: notices to officials, follow-up requests to actors."""
+    """Act on every due reminder once; one Swedish line per reminder acted on."""
+    deadlines.sync_changed(engine, settings, now)
     zone = ZoneInfo(settings.timezone)
     done: list[str] = []
-    with session_scope(engine) as session:
-        for due in reminders.claim_due(session, now=now, holder=holder_name()):
-            if Phase(due.phase) in TERMINAL:
-                done.append(f"{due.ref}: påminnelse {due.kind} hoppades över (ärendet avslutat)")
-                continue
-            case = _Case(due.case_id, due.ref)
-            local = due.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            if due.kind in MEASUREMENT_LABELS:
-                label = MEASUREMENT_LABELS[due.kind]
-                if due.applicant_email:
-                    queue_email(
-                        session,
-                        case=case,
-                        template="followup",
-                        context={
-                            "ref": due.ref,
-                            "kind": due.kind,
-                            "measurement": label,
-                            "contact_name": due.contact_name,
-                            "contact_address": settings.contact_address,
-                        },
-                        sender=settings.contact_address,
-                        to=due.applicant_email,
-                        kind=due.kind,
-                        now=now,
+    while True:
+        with session_scope(engine) as session:
+            claimed = reminders.claim_due(session, now=now, holder=holder_name(), limit=BATCH)
+            case_ids = sorted({d.case_id for d in claimed})
+            facts = case_facts(session, case_ids)
+            wanted = deadlines.wanted_by(facts, settings)
+            stale: list[int] = []
+            rows: list[dict[str, Any]] = []
+            for due in claimed:
+                keys = {(w.kind, w.due_at) for w in wanted.get(due.case_id, ())}
+                if Phase(due.phase) in TERMINAL:
+                    done.append(
+                        f"{due.ref}: påminnelse {due.kind} hoppades över (ärendet avslutat)"
                     )
-                queue_notice(
-                    session,
-                    case=case,
-                    kind="reminder",
-                    text=f"Påminnelse {due.ref}: dags för {label}"
-                    + ("" if due.applicant_email else " (sökanden saknar e-postadress)"),
-                    now=now,
-                )
-                done.append(f"{due.ref}: {label} begärd av sökanden")
-            else:
-                queue_notice(
-                    session,
-                    case=case,
-                    kind="reminder",
-                    text=f"Påminnelse {due.ref}: {due.note or due.kind} ({local})",
-                    now=now,
-                )
-                done.append(f"{due.ref}: påminnelse {due.kind} köad ({local})")
-    return done
+                    stale.append(due.id)
+                elif due.kind in POLICY_KINDS and (due.kind, due.due_at) not in keys:
+                    stale.append(due.id)  # the case moved on: it no longer applies
+                else:
+                    done.append(act(rows, due, settings, zone, now))
+            insert_messages(session.connection(), rows)
+            reminders.cancel_claimed(session, stale, now=now)
+            # the reminder that follows a request just sent, from the facts already at hand
+            asked = {
+                d.case_id: replace(f, requested={**f.requested, d.kind: now})
+                for d in claimed
+                if d.kind in MEASUREMENT_KINDS and d.id not in stale
+                and (f := facts.get(d.case_id)) is not None
+            }  # fmt: skip
+            deadlines.keep(session, deadlines.wanted_by(asked, settings), settings, now)
+        if len(claimed) < BATCH:
+            return done
 
 
 def run_tick(
@@ -98,7 +94,7 @@ def run_tick(
 ) -> list[str]:
     """Run what is due and return one Swedish line per thing done (for the CLI and the log):
     what was queued, then what was delivered, retried or given up."""
-    done = run_reminders(engine, settings, now)
+    done = run_reminders(engine, settings, now) + run_digests(engine, settings, now)
     report = (drainer or delivery(settings, engine)).run(now)
     with session_scope(engine) as session:
         registered = register_documents(session, now=now, series=settings.diarie_series)

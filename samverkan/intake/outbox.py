@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from samverkan.render import render_email
 from samverkan.storage.messages import insert_message, recent_acks
-from samverkan.storage.outbox import email_values, notice_values
+from samverkan.storage.outbox import AUDIENCE, email_values, notice_values
 
 __all__ = [
     "CaseKey",
@@ -110,17 +110,25 @@ def email_row(
 
 
 def queue_notice(
-    session: Session, *, case: CaseKey | None, text: str, kind: str, now: datetime
+    session: Session,
+    *,
+    case: CaseKey | None,
+    text: str,
+    kind: str,
+    now: datetime,
+    audience: str | None = None,
 ) -> None:
     """A notice for the officials (new case, quarantine, overlap, reminder).
 
     Queued without an address: routing sends it to every place the officials work, and to
-    the case's contact person when it concerns them. ``text`` is plain text; every
+    the case's contact person when it concerns them; ``audience`` narrows it to the
+    coordinators (``samordnare``) or one official (their id). ``text`` is plain text; every
     transport escapes all of it, since it quotes actors.
     """
-    insert_message(
-        session, **notice_row(case_id=case.id if case else None, text=text, kind=kind, now=now)
-    )
+    row = notice_row(case_id=case.id if case else None, text=text, kind=kind, now=now)
+    if audience:
+        row["recipients"] = f"{AUDIENCE}{audience}"
+    insert_message(session, **row)
 
 
 def notice_row(*, case_id: int | None, text: str, kind: str, now: datetime) -> dict[str, Any]:

@@ -37,6 +37,8 @@ class CaseRow(SQLModel, table=True):
     meeting_at: datetime | None = _ts(default=None)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    deadlines_at: datetime | None = _ts(default=None)
+    """When its reminders were last reconciled with its facts (``storage/deadlines.py``)."""
 
 
 class ApplicantRow(SQLModel, table=True):
@@ -165,6 +167,8 @@ class ReminderRow(SQLModel, table=True):
     claimed_at: datetime | None = _ts(default=None)
     done_at: datetime | None = _ts(default=None)
     note: str | None = Field(default=None, sa_type=Text)
+    policy: str | None = Field(default=None, max_length=40)
+    """The id of the deadline policy that scheduled it."""
 
 
 class DecisionRow(SQLModel, table=True):
@@ -374,3 +378,13 @@ class PersonalDataReadRow(SQLModel, table=True):
     who: str
     command: str = Field(max_length=30)
     at: datetime = _ts(index=True)
+
+
+class DigestSentRow(SQLModel, table=True):
+    """The weekly digest went to this official this ISO week (``2027-W05``): sent once."""
+
+    __tablename__ = "digest_sent"
+
+    official: str = Field(primary_key=True)
+    week: str = Field(primary_key=True, max_length=10)
+    at: datetime = _ts()

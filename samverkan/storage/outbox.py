@@ -75,6 +75,8 @@ FOLDED = "folded"
 
 EMAIL = "email"
 NOTICE = "notice"
+AUDIENCE = "@"
+"""A notice's ``recipients`` before routing: NULL (all officials) or ``@`` and an audience."""
 
 
 def email_values(**values: Any) -> dict[str, Any]:
@@ -87,7 +89,8 @@ def email_values(**values: Any) -> dict[str, Any]:
 def notice_values(
     *, case_id: int | None, text: str, kind: str, now: datetime, to: str | None = None
 ) -> dict[str, Any]:
-    """A pending notice row; ``to`` is a destination, or None to let routing choose."""
+    """A pending notice row; ``to`` is a destination (``slack:C0123``), an audience for
+    routing (``@samordnare``, ``@U0KARIN``), or None: routing sends it to the officials."""
     return message_values(
         case_id=case_id,
         direction="out",
@@ -293,6 +296,8 @@ class UnroutedNotice:
     at: datetime
     assigned_to: str | None
     """The case's contact person (a Slack id, Teams id or e-mail address), if any."""
+    audience: str | None = None
+    """Who it is for when not all officials: ``samordnare``, or one official's id."""
 
 
 @dataclass(frozen=True)
@@ -329,7 +334,7 @@ def route(
             .where(
                 MessageRow.channel == NOTICE,
                 MessageRow.send_state == PENDING,
-                col(MessageRow.recipients).is_(None),
+                _unrouted(),
             )
             .order_by(col(MessageRow.id))
             .limit(limit)
@@ -344,6 +349,7 @@ def route(
                 text=row.body_text or "",
                 at=row.at,
                 assigned_to=assigned,
+                audience=(row.recipients or "").removeprefix(AUDIENCE) or None,
             )
             for row, ref, assigned in rows
         ]
@@ -373,7 +379,7 @@ def _apply(
             .where(
                 col(MessageRow.id) == notice.id,
                 col(MessageRow.send_state) == PENDING,
-                col(MessageRow.recipients).is_(None),
+                _unrouted(),
             )
             .values(**values)
         )
@@ -390,6 +396,12 @@ def _apply(
             ),
         )
     return routed
+
+
+def _unrouted() -> Any:
+    return or_(
+        col(MessageRow.recipients).is_(None), col(MessageRow.recipients).startswith(AUDIENCE)
+    )
 
 
 def _copy(notice: UnroutedNotice, to: str, now: datetime) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from samverkan.rules.model import Application
@@ -33,6 +34,7 @@ class PendingReminder:
     kind: str
     due_at: datetime
     note: str | None
+    policy: str | None = None
 
 
 def schedule(
@@ -65,6 +67,16 @@ def cancel_pending(
     return len(rows)
 
 
+def cancel_claimed(session: Session, ids: Collection[int], *, now: datetime) -> None:
+    """Claimed reminders that no longer applied when they fell due: cancelled, not done."""
+    if ids:
+        session.execute(
+            update(ReminderRow)
+            .where(col(ReminderRow.id).in_(list(ids)))
+            .values(state=CANCELLED, done_at=now)
+        )
+
+
 def complete_pending(session: Session, case: Case, *, kind: str, now: datetime) -> bool:
     """Mark the soonest pending reminder of ``kind`` done (its work was reported)."""
     row = session.exec(
@@ -83,8 +95,8 @@ def complete_pending(session: Session, case: Case, *, kind: str, now: datetime) 
     return True
 
 
-def pending_reminders(session: Session, *, limit: int = 50) -> list[PendingReminder]:
-    """Reminders not yet sent, soonest first."""
+def pending_reminders(session: Session, *, limit: int | None = 50) -> list[PendingReminder]:
+    """Reminders not yet sent, soonest first (all of them with ``limit=None``)."""
     rows = session.exec(
         select(ReminderRow, CaseRow)
         .join(CaseRow, col(CaseRow.id) == col(ReminderRow.case_id))
@@ -93,7 +105,9 @@ def pending_reminders(session: Session, *, limit: int = 50) -> list[PendingRemin
         .limit(limit)
     ).all()
     return [
-        PendingReminder(ref=c.ref, title=c.title, kind=r.kind, due_at=r.due_at, note=r.note)
+        PendingReminder(
+            ref=c.ref, title=c.title, kind=r.kind, due_at=r.due_at, note=r.note, policy=r.policy
+        )
         for r, c in rows
     ]
 

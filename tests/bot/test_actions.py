@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -10,8 +12,10 @@ from sqlmodel import Session, select
 from samverkan.bot.reply import Actions, FactList, Paragraph, ReplyStatus, Text
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
+from samverkan.rules.deadline_policy import BUNDLED_POLICY
 from samverkan.storage.models import (
     ProcessRow,
+    ReminderRow,
 )
 from tests.helpers.chat import (
     ANNA,
@@ -281,10 +285,15 @@ def test_a_grant_schedules_follow_ups_and_a_measurement_completes_its_own(chat: 
     assert [state for _, _, state in chat.reminders()] == ["done", "pending"]
 
 
-def test_follow_up_offsets_come_from_the_settings(
-    engine: Engine, settings: Settings, now: datetime
+def test_follow_up_offsets_come_from_the_deadline_policy_file(
+    engine: Engine, settings: Settings, now: datetime, tmp_path: Path
 ) -> None:
-    custom = settings.model_copy(update={"followup_result_months": 3, "followup_effect_months": 9})
+    bundled = resources.files("samverkan.rules").joinpath("rulesets", BUNDLED_POLICY)
+    text = bundled.read_text(encoding="utf-8").replace('id = "frister-2026-12-01.1"', 'id = "x.1"')
+    text = text.replace('"6 månader"', '"3 månader"').replace('"12 månader"', '"9 månader"')
+    policy = tmp_path / "frister.toml"
+    policy.write_text(text, encoding="utf-8")
+    custom = settings.model_copy(update={"deadlines_file": policy})
     clock = [now]
     chat = Chat(engine, custom, Intake(engine, custom, clock=lambda: clock[0]), clock)
     chat.apply()
@@ -294,6 +303,9 @@ def test_follow_up_offsets_come_from_the_settings(
         "2026-06-02",
         "2026-12-02",
     ]
+    with Session(engine) as session:
+        policies = session.exec(select(ReminderRow.policy)).all()
+    assert set(policies) == {"x.1"}  # every reminder records the policy that scheduled it
 
 
 # -- opening, reading, statistics -----------------------------------------------------------

@@ -52,7 +52,12 @@ def test_a_due_follow_up_asks_the_applicant_once(chat: Chat) -> None:
     assert "resultatmätning" in (request.body_text or "")
     assert run_tick(chat.engine, chat.settings, RESULT_DUE + timedelta(hours=1)) == []
     assert len(followup_mail(chat)) == 1
-    assert [state for _, _, state in chat.reminders()] == ["done", "pending"]
+    # Sent once; one reminder 14 days after the request if nothing comes; the effect later.
+    assert [(kind, state) for kind, _, state in chat.reminders()] == [
+        ("resultatmatning", "done"),
+        ("resultatmatning_paminnelse", "pending"),
+        ("effektmatning", "pending"),
+    ]
 
 
 def test_a_service_that_was_down_catches_up_on_everything_due(chat: Chat) -> None:

@@ -60,6 +60,12 @@ COMMANDS: tuple[Entry, ...] = (
     ),
     Entry("rules", "rules:app", "Regeluppsättningar för kriterierna."),
     Entry(
+        "reminders",
+        "reminders:reminders",
+        "Kommande påminnelser: när, vilket ärende, varför.",
+    ),
+    Entry("deadlines", "reminders:deadlines_app", "Fristpolicyn: när påminnelserna infaller."),
+    Entry(
         "officials", "officials:officials_app", "Handläggarregistret: namn, titel, roll och id:n."
     ),
     Entry("committee", "officials:committee_app", "Tekniska nämndens sammanträden."),

@@ -9,6 +9,9 @@ destination per place the officials work (:class:`Places`, built from the settin
 - e-mail to the contact person, or to every official with an e-mail address, when no chat
   platform is configured at all.
 
+A notice for an audience goes only there: ``samordnare`` (each coordinator directly, or the
+channel when none can be reached directly) or one official's id (a weekly digest).
+
 No floods: when one pass would send more than ``fold_above`` notices to one destination
 (a backfill, a long outage), they go as one summary with the count and the references. While
 such a flood is still arriving (the newest notice is younger than ``settle``) the pass waits,
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from samverkan.config import Settings
+from samverkan.rules.phases import Role
 from samverkan.storage.outbox import Routing, Summary, UnroutedNotice
 
 __all__ = ["PERSONAL_KINDS", "Places", "plan"]
@@ -44,6 +48,7 @@ class Places:
     teams: bool = False
     teams_channel: str | None = None
     official_emails: tuple[str, ...] = ()
+    coordinators: tuple[str, ...] = ()
     fold_above: int = 20
     settle: timedelta = timedelta(seconds=30)
     max_wait: timedelta = timedelta(minutes=5)
@@ -53,7 +58,12 @@ class Places:
         return cls(
             slack=settings.slack_bot_token is not None,
             slack_channel=settings.slack_channel,
+            teams=settings.teams_service_url is not None,
+            teams_channel=settings.teams_channel,
             official_emails=tuple(sorted(i for i in settings.officials if "@" in i)),
+            coordinators=tuple(
+                sorted(i for i, role in settings.officials.items() if role == Role.SAMORDNARE)
+            ),
             fold_above=settings.notice_fold_above,
         )
 
@@ -76,7 +86,17 @@ class Places:
             return [f"slack:{ident}"] if self.slack else []
         return [f"teams:user:{ident}"] if self.teams else []
 
+    def personal(self, ident: str) -> list[str]:
+        """One official directly; by e-mail when their platform is not configured."""
+        direct = self.contact(ident)
+        return direct or ([f"email:{ident}"] if "@" in ident else [])
+
     def destinations(self, notice: UnroutedNotice) -> list[str]:
+        if notice.audience == "samordnare":
+            direct = [d for c in self.coordinators for d in self.personal(c)]
+            return direct or self.officials() or [f"email:{a}" for a in self.official_emails]
+        if notice.audience:
+            return self.personal(notice.audience)
         found = self.officials()
         personal = notice.assigned_to and (notice.kind in PERSONAL_KINDS or not found)
         if personal and notice.assigned_to:

@@ -37,6 +37,10 @@ def transports(settings: Settings) -> dict[str, Transport]:
         from samverkan.bot.slack import make_client
 
         found["slack"] = SlackTransport(make_client(settings))
+    if settings.teams_service_url is not None:
+        from samverkan.bot.delivery.teams import TeamsTransport
+
+        found["teams"] = TeamsTransport(settings)
     return found
 
 
