@@ -14,10 +14,7 @@ from pathlib import Path
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 ROOT = Path(__file__).resolve().parent.parent / "samverkan"
-ALLOWED: dict[str, int] = {
-    "samverkan/bot/slack.py::build_app": 84,
-    "samverkan/storage/people.py::export_person": 66,
-}
+ALLOWED: dict[str, int] = {}  # empty: every module and function is within the limits
 
 
 def offences(root: Path = ROOT) -> list[str]:

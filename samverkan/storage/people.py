@@ -55,33 +55,7 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
         .order_by(col(PhaseChangeRow.at))
     ).all()
     cases_by_id = {case.id: case.ref for case, _ in applications}
-    out_messages = []
-    for m in messages.all():
-        attachments = session.exec(
-            select(AttachmentRow.filename, AttachmentRow.content_type, AttachmentRow.size).where(
-                AttachmentRow.message_row_id == m.id
-            )
-        ).all()
-        ref = cases_by_id.get(m.case_id) or (
-            session.get(CaseRow, m.case_id).ref if m.case_id else None  # type: ignore[union-attr]
-        )
-        out_messages.append(
-            {
-                "case": ref,
-                "direction": m.direction,
-                "channel": m.channel,
-                "at": m.at.isoformat(),
-                "from": m.sender,
-                "to": m.recipients,
-                "subject": m.subject,
-                "text": m.body_text,
-                "outcome": m.outcome,
-                "attachments": [
-                    {"filename": name, "content_type": kind, "size": size}
-                    for name, kind, size in attachments
-                ],
-            }
-        )
+    out_messages = [_message_export(session, m, cases_by_id) for m in messages.all()]
     return {
         "email": email,
         "applications": [
@@ -101,6 +75,33 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
         "actions_as_official": [
             {"case": ref, "at": h.at.isoformat(), "from": h.from_phase, "to": h.to_phase}
             for h, ref in actions
+        ],
+    }
+
+
+def _message_export(session: Session, m: MessageRow, cases_by_id: dict[Any, str]) -> dict[str, Any]:
+    """One message of a person's export, with its attachments' names (not their bytes)."""
+    attachments = session.exec(
+        select(AttachmentRow.filename, AttachmentRow.content_type, AttachmentRow.size).where(
+            AttachmentRow.message_row_id == m.id
+        )
+    ).all()
+    ref = cases_by_id.get(m.case_id) or (
+        session.get(CaseRow, m.case_id).ref if m.case_id else None  # type: ignore[union-attr]
+    )
+    return {
+        "case": ref,
+        "direction": m.direction,
+        "channel": m.channel,
+        "at": m.at.isoformat(),
+        "from": m.sender,
+        "to": m.recipients,
+        "subject": m.subject,
+        "text": m.body_text,
+        "outcome": m.outcome,
+        "attachments": [
+            {"filename": name, "content_type": kind, "size": size}
+            for name, kind, size in attachments
         ],
     }
 
