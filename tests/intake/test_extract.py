@@ -344,5 +344,13 @@ def test_the_applicant_counts_as_an_actor_by_its_legal_form() -> None:
 
 
 def test_pathological_input_is_read_in_linear_time() -> None:
-    for text in (" " * 50_000, "a:" * 20_000, "Vi är " + "X" * 50_000, "1" * 50_000):
+    shapes = (
+        " " * 50_000,
+        "a:" * 20_000,
+        "Vi är " + "X" * 50_000,
+        "1" * 50_000,
+        "Vi söker 10 000 kr " * 2_500,  # one sentence of thousands of amounts
+        "X. " * 15_000,  # thousands of initials, each looking like an abbreviation
+    )
+    for text in shapes:
         assert extract(text).orgnr is None

@@ -201,6 +201,9 @@ def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
     """The amount asked for: near an ask or a funding word, not an own share or a total."""
     fallback: tuple[int, str] | None = None
     for sentence in sentences:
+        # Whole-sentence cues are read once per sentence, not once per amount in it: a
+        # sentence of thousands of amounts would otherwise take quadratic time.
+        plain_ask: bool | None = None
         previous_end = 0
         for amount, words in parse_amounts(sentence):
             at = sentence.find(words, previous_end)
@@ -212,11 +215,18 @@ def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
                 continue
             if ASK.search(window) or FINANCE_CUE.search(window):
                 return amount, sentence
-            plain = not _is_own(sentence) and not TOTAL_CUE.search(sentence)
-            asks = ASK.search(sentence) or FINANCE_CUE.search(sentence)
-            if fallback is None and plain and asks:
-                fallback = amount, sentence
+            if fallback is None:
+                if plain_ask is None:
+                    plain_ask = _plain_ask(sentence)
+                if plain_ask:
+                    fallback = amount, sentence
     return fallback
+
+
+def _plain_ask(sentence: str) -> bool:
+    """An ask that is not about the actors' own share nor a project total."""
+    plain = not _is_own(sentence) and not TOTAL_CUE.search(sentence)
+    return plain and bool(ASK.search(sentence) or FINANCE_CUE.search(sentence))
 
 
 def _support(fields: dict[str, _Field], sentences: list[str]) -> tuple[list[SupportRequest], str]:

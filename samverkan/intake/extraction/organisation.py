@@ -53,8 +53,10 @@ _BRACKETED_FORM = re.compile(
     r"\s*\((?:ideell|ekonomisk|enskild|registrerad)\s+(?:förening|firma)[^)]*\)", re.IGNORECASE
 )
 _JOIN = r"(?:i|på|och|för|av|&|de|the|of|and)"
+# A name starts at a word's start: without the look-behind, every letter of one long word is a
+# start to try, and a 50,000-letter word takes quadratic time.
 _ORG_NAME = (
-    r"[A-ZÅÄÖ][\w&'’.-]*(?:\s(?:ek\.\s?för\.|[A-ZÅÄÖ0-9&][\w&'’-]*|" + _JOIN + r"|"
+    r"(?<![\w&'’.-])[A-ZÅÄÖ][\w&'’.-]*(?:\s(?:ek\.\s?för\.|[A-ZÅÄÖ0-9&][\w&'’-]*|" + _JOIN + r"|"
     r"\w+(?:förening|föreningen|forening|foreningen|förbund|nätverk|natverk)"
     r"|ideell förening|ekonomisk förening)){0,6}"
 )

@@ -111,7 +111,9 @@ def _sentences(line: str) -> list[str]:
     out: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(line):
-        if _ABBREVIATION.search(line[start : match.start()]):
+        # The longest abbreviation is 7 characters: its tail is enough, and looking only there
+        # keeps a line of thousands of "X." linear.
+        if _ABBREVIATION.search(line[max(start, match.start() - 16) : match.start()]):
             continue
         out.append(line[start : match.start()].strip())
         start = match.end()
