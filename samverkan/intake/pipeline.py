@@ -90,8 +90,8 @@ class Intake:
         except ParseError as exc:
             return self._quarantine(mail, str(exc))
         except Exception as exc:  # a parser bug must not lose the message either
-            log.exception("parser failed on %s", source)
-            return self._quarantine(mail, f"oväntat fel vid tolkning: {exc}")
+            _log_failure("parser failed on %s", source, exc)
+            return self._quarantine(mail, unexpected_reason("tolkning", exc))
         try:
             with self.engine.begin() as conn:
                 unit = Unit(conn, _seen_by(conn, [(mail.digest, msg.message_id)]))
@@ -104,8 +104,8 @@ class Intake:
         except SQLAlchemyError:
             raise  # the database is away: the feeder keeps the message and tries again
         except Exception as exc:  # a bug in extraction must not lose the message
-            log.exception("intake failed on %s", source)
-            return self._quarantine(mail, f"oväntat fel vid behandling: {exc}")
+            _log_failure("intake failed on %s", source, exc)
+            return self._quarantine(mail, unexpected_reason("behandling", exc))
 
     def process_batch(self, items: Sequence[tuple[bytes, str]]) -> list[IngestResult]:
         """Handle ``(raw, source)`` pairs in one transaction: what :meth:`process` does for each,
@@ -126,8 +126,8 @@ class Intake:
             if not isinstance(exc, IntegrityError):
                 raise  # the database is away: nothing was committed, the caller retries
             log.info("batch of %d hit a conflict; storing its messages one by one", len(items))
-        except Exception:
-            log.exception("batch of %d failed; storing its messages one by one", len(items))
+        except Exception as exc:
+            _log_failure("batch of %s failed; storing its messages one by one", len(items), exc)
         return [self.process(raw, source=source) for raw, source in items]
 
     def process_all(
@@ -171,6 +171,9 @@ class Intake:
                 parsed.append((raw, source, digest, parse_message(raw, self.limits)))
             except ParseError as exc:
                 parsed.append((raw, source, digest, str(exc)))
+            except Exception as exc:  # a parser bug: only this message is quarantined
+                _log_failure("parser failed on %s", source, exc)
+                parsed.append((raw, source, digest, unexpected_reason("tolkning", exc)))
         keys = [
             (d, m.message_id if isinstance(m, ParsedMessage) else None) for _, _, d, m in parsed
         ]
@@ -407,6 +410,35 @@ class Intake:
         text = f"Ett e-postmeddelande lades i karantän: {reason}"
         unit.writes.message(notice_row(case_id=None, kind="quarantine", text=text, now=mail.now))
         return IngestResult(mail.source, Outcome.QUARANTINED, None, reason)
+
+
+def _log_failure(what: str, subject: object, exc: BaseException) -> None:
+    """One line at WARNING (what failed, on what, the kind of error); the traceback at DEBUG,
+    so standard error carries no traceback unless an operator asks for one."""
+    log.warning(what + ": %s", subject, type(exc).__name__)
+    log.debug("traceback of the failure above", exc_info=exc)
+
+
+def unexpected_reason(step: str, exc: BaseException) -> str:
+    """A quarantine reason in Swedish for a failure that is the system's, not the mail's.
+
+    Python's own message is English and may quote the mail; the log has it (with the
+    traceback, at WARNING), the official reads what happened and what to do.
+    """
+    kind = _FAILURE_KINDS.get(type(exc).__name__, "ett internt fel")
+    return (
+        f"oväntat fel vid {step} ({kind}); meddelandet är sparat oförändrat, "
+        "läs det och registrera det för hand eller be avsändaren skicka det igen"
+    )
+
+
+_FAILURE_KINDS = {
+    "RecursionError": "meddelandet är för djupt nästlat",
+    "MemoryError": "meddelandet är för stort att läsa",
+    "UnicodeError": "okänd teckenkodning",
+    "UnicodeDecodeError": "okänd teckenkodning",
+    "LookupError": "okänd teckenkodning",
+}
 
 
 def _onward(

@@ -277,13 +277,52 @@ def test_a_failing_message_loses_and_doubles_no_other(
         Outcome.DUPLICATE,
         Outcome.CREATED,
     ]
-    assert results[1].reason == "oväntat fel vid behandling: extraction bug"
+    assert results[1].reason is not None
+    assert results[1].reason.startswith("oväntat fel vid behandling (ett internt fel)")
+    assert "extraction bug" not in results[1].reason  # Python's English stays in the log
     assert results[2].case == first.case
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(CaseRow)).one() == 3
         inbound = session.exec(select(MessageRow.source).where(MessageRow.direction == "in"))
         assert sorted(s or "" for s in inbound) == ["a", "bad", "before", "c"]
     assert len(outbox(engine)) == 3
+
+
+def test_a_parser_failure_in_a_batch_quarantines_that_message_alone_in_swedish(
+    intake: Intake,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    no_fallback: None,
+) -> None:
+    from samverkan.intake.reading.parse import parse_message as real_parse
+
+    def parse(raw: bytes, *args: Any) -> Any:
+        if b"DJUPT" in raw:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_parse(raw, *args)
+
+    monkeypatch.setattr("samverkan.intake.pipeline.parse_message", parse)
+    results = intake.process_batch(
+        [
+            (mail(COMPLETE, message_id="<a@x.example>", sender="a@x.example"), "a"),
+            (mail("DJUPT " + COMPLETE, message_id="<deep@x.example>"), "deep"),
+            (mail(NO_ORGNR, message_id="<c@x.example>", sender="c@x.example"), "c"),
+        ]
+    )
+    assert [r.outcome for r in results] == [
+        Outcome.CREATED,
+        Outcome.QUARANTINED,
+        Outcome.CREATED,
+    ]
+    reason = results[1].reason or ""
+    assert reason.startswith("oväntat fel vid tolkning (meddelandet är för djupt nästlat)")
+    assert "recursion" not in reason
+    assert "Traceback" not in capsys.readouterr().err
+    with Session(engine) as session:
+        stored = session.exec(select(MessageRow.source, MessageRow.reason).where(
+            MessageRow.outcome == "quarantined")).all()  # fmt: skip
+    assert stored == [("deep", reason)]
 
 
 def test_a_message_stored_meanwhile_by_another_instance_is_a_duplicate(

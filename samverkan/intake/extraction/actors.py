@@ -8,8 +8,13 @@ each piece (sentence or list) is judged first:
 * an actors field ("Medverkande aktörer: …") counts whole;
 * a piece that says who takes part ("tillsammans med", "deltar", "vill vara med", "together
   with", "members") counts;
-* residents (``boende``) count only there; any other kind also counts in a neutral piece, but
-  not in one that only describes the area's problems.
+* residents (``boende``) count only where the piece says that *they* take part: "vi boende",
+  "tillsammans med boende", "föreningen består av boende och företagare", "boende deltar";
+  not where the applicant works "tillsammans" *for* them ("vi vill tillsammans skapa en plats
+  som invånarna vill besöka"), wants them to ("få fler boende att engagera sig"), or only
+  owns something of theirs ("hyresgästernas föreningar");
+* any other kind also counts in a neutral piece, but not in one that only describes the
+  area's problems.
 """
 
 from __future__ import annotations
@@ -34,6 +39,33 @@ _TAKING_PART = fold_pattern(
 _WITH = fold_pattern(r"\b(?:med|with|tillsammans med)\s+(?:[\w-]+,?\s+){0,4}$")
 # "vi boende", "boende i föreningen": the applicant's own members speaking.
 _OWN_RESIDENTS = fold_pattern(r"\bvi (?:som )?(?:boende|bor)\b")
+# "består av boende och företagare", "a group of residents": who the applicant is made of.
+_MADE_OF = fold_pattern(
+    r"\b(?:består av|bestående av|representerar|samla\w*|organiser\w*|vi är|we are|nätverk av|grupp av|"
+    r"medlemmar(?:na)? är|drivs av|drivet av|initiativ\w* (?:kommer )?från|made up of|"
+    r"consists of|group of|network of|represents?|led by|run by)\s+"
+    r"(?:[\w-]+,?\s+){0,5}$"
+)
+# "Tillsammans med föreningen, butikerna på gatan och grannarna …": a list of partners.
+_WITH_LIST = fold_pattern(
+    r"\b(?:tillsammans med|i samarbete med|i samverkan med|i dialog med|together with|"
+    r"along with|in cooperation with|in partnership with|working with)\b[^.;:!?]*$"
+)
+_GENITIVE = re.compile(r"(?:nas|ens|des|ars)$")
+# "boende deltar", "residents have joined": the residents themselves take part (same clause).
+_RESIDENTS_ACT = fold_pattern(
+    r"^[\s,]*(?:[\w-]+,?\s+){0,6}?(?:deltar|deltog|medverkar|är med|var med|har varit med|"
+    r"står bakom|ingår|har engagerat sig|engagerar sig redan|har gått samman|har bildat|"
+    r"har anslutit|har tagit initiativ\w*|tog initiativ\w*|stöttar|ställer upp|take part|"
+    r"are involved|have joined|support)\b"
+)
+
+
+# Housing companies are named by what they own: "Rosengårdshem AB", "Familjebostäder",
+# "Bostads AB Mimer", "Hyresbostäder i X".
+_HOUSING_COMPANY = re.compile(
+    r"\w(?:hem|bostader|hyreshus)\b|\b(?:bostads|bostader|hyresbostader)\b", re.IGNORECASE
+)
 
 
 def organisation_categories(organisation: str) -> list[tuple[ActorCategory, str]]:
@@ -43,6 +75,8 @@ def organisation_categories(organisation: str) -> list[tuple[ActorCategory, str]
         return named
     folded = fold(organisation)
     if re.search(r"fastighet", folded, re.IGNORECASE):
+        return [(ActorCategory.FASTIGHETSAGARE, organisation)]
+    if _HOUSING_COMPANY.search(folded):
         return [(ActorCategory.FASTIGHETSAGARE, organisation)]
     if re.search(r"\b(?:AB|HB|KB)$", organisation):
         return [(ActorCategory.NARINGSLIV, organisation)]
@@ -67,11 +101,34 @@ def actors_taking_part(
         taking_part = bool(_TAKING_PART.search(folded) or _OWN_RESIDENTS.search(folded))
         problem = PURPOSE_CUE.search(piece) is not None
         for category, word in find_actors(piece):
-            at = piece.find(word)
-            with_them = at >= 0 and _WITH.search(fold(piece[max(0, at - 50) : at])) is not None
-            if category is ActorCategory.BOENDE and not (taking_part or with_them):
+            if category is ActorCategory.BOENDE:
+                if _residents_take_part(piece, word):
+                    found.setdefault(category, word)
                 continue
             if problem and not taking_part:
                 continue
             found.setdefault(category, word)
     return found
+
+
+def _residents_take_part(piece: str, word: str) -> bool:
+    """Whether some mention of ``word`` (a resident word) in the piece has them taking part."""
+    folded = fold(piece)
+    if _OWN_RESIDENTS.search(folded):
+        return True
+    for match in re.finditer(rf"\w*{re.escape(fold(word))}\w*", folded):
+        after = folded[match.end() :]
+        clause = re.split(r"[.;:!?]", after, maxsplit=1)[0]
+        # "hyresgästernas föreningar", "få fler boende att engagera sig": not them acting.
+        if _GENITIVE.search(match.group()) or re.match(r"\s+att\b", after):
+            continue
+        before = folded[max(0, match.start() - 60) : match.start()]
+        listed = _WITH_LIST.search(folded[max(0, match.start() - 200) : match.start()])
+        if (
+            listed
+            or _WITH.search(before)
+            or _MADE_OF.search(before)
+            or _RESIDENTS_ACT.match(clause)
+        ):
+            return True
+    return False

@@ -8,7 +8,12 @@ cue about the organisation's history or people's ages does. Decisions worth know
 * a span of months "mars 2027 – februari 2029" is inclusive too: 24 months, start 1 March 2027;
 * a month without a day ("start januari 2027") starts on the first of that month;
 * vague starts ("till hösten", "våren 2027") are left unknown rather than guessed; a season
-  only counts as the end of a span ("från hösten 2026 till och med våren 2028": 21 months).
+  only counts as the end of a span ("från hösten 2026 till och med våren 2028": 21 months);
+* a start without a year ("start i mars", "från 1 september") is the next such date on or
+  after the day the mail was written (``today``): a mail of 10 May 2026 starting "från 1
+  september" starts on 1 September 2026, one starting "i mars" in March 2027. A month alone in
+  the mail's own month is that month (the work starts now); without the mail's date the start
+  stays unknown.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import re
 from datetime import date
 from itertools import pairwise
+
+from samverkan.intake.extraction.text import either
 
 __all__ = ["first_date", "number_word", "parse_duration", "parse_season_start", "parse_start"]
 
@@ -161,8 +168,9 @@ def parse_duration(text: str, *, cued: bool = True) -> tuple[int, str] | None:
     return None
 
 
-def parse_start(text: str) -> tuple[date, str] | None:
-    """The start of the work: a date introduced by a start cue, or the start of a span."""
+def parse_start(text: str, *, today: date | None = None) -> tuple[date, str] | None:
+    """The start of the work: a date introduced by a start cue, or the start of a span;
+    with ``today`` (the mail's date) also a day and month without a year."""
     for match in _DATE_RE.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
         if _START_CUE.search(before) and not match.group("season"):
@@ -175,6 +183,31 @@ def parse_start(text: str) -> tuple[date, str] | None:
     prose = _prose_frame(text)
     if prose is not None:
         return prose[0], prose[2]
+    return _yearless_start(text, today) if today is not None else None
+
+
+# "start i mars", "från 1 september", "starting in March", "from September 1st": no year.
+_YEARLESS = either(
+    r"(?:\bstart\w*|\bfrån|\bfr\.?\s?o\.?\s?m\.?|\bfrom|\bpåbörja\w*|\bbörja\w*|\binleds"
+    r"|\bbegin\w*|\bstarting|\bmed\s+början|\bkör\w* igång|\bdrar igång)\s+"
+    r"(?:(?:i|den|på|on|in|the|redan|vid|efter|kring|omkring|runt|första|1:a)\s+){0,2}"
+    rf"(?:(?P<d>\d{{1,2}})(?::?e|:a|st|nd|rd|th)?\s+)?(?P<mn>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})"
+    r"(?:st|nd|rd|th)?)?(?![\wåäö])(?!\s*(?:år\s+)?(?:20)?\d{2}\b)",
+    )
+
+
+def _yearless_start(text: str, today: date) -> tuple[date, str] | None:
+    for match in _YEARLESS.finditer(text):
+        month = _MONTHS[match.group("mn").lower().rstrip(".")]
+        day_text = match.group("d") or match.group("d2")
+        day = int(day_text) if day_text else 1
+        year = today.year
+        if (month, day if day_text else 31) < (today.month, today.day):
+            year += 1
+        try:
+            return date(year, month, day), match.group(0)
+        except ValueError:
+            continue
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from samverkan.intake.extraction.actors import actors_taking_part
@@ -206,8 +207,13 @@ def extract(
     sender_addr: str | None = None,
     signature: str = "",
     gazetteer: Gazetteer | None = None,
+    written: date | None = None,
 ) -> Application:
-    """Read one application's text (and its headers) into an :class:`Application`."""
+    """Read one application's text (and its headers) into an :class:`Application`.
+
+    ``written`` is the day the mail was written (its Date header): a start without a year
+    ("start i mars") is the next such date from then.
+    """
     gaz = gazetteer or Gazetteer.bundled()
     fields = _form_fields(text)
     sentences = _sentences(text)
@@ -242,7 +248,7 @@ def extract(
     if requests:
         put("support", tuple(requests), support_words)
 
-    _time_fields(fields, text, put)
+    _time_fields(fields, text, put, written)
     _prose_fields(fields, sentences, put)
 
     title = _title(subject, fields, area_name)
@@ -334,7 +340,9 @@ def _actor_fields(
         put("actors", tuple(ordered), ", ".join(found[c] for c in ordered))
 
 
-def _time_fields(fields: dict[str, _Field], text: str, put: _Put) -> None:
+def _time_fields(
+    fields: dict[str, _Field], text: str, put: _Put, written: date | None = None
+) -> None:
     duration = None
     if "duration" in fields:
         duration = parse_duration(fields["duration"].value, cued=False)
@@ -343,10 +351,11 @@ def _time_fields(fields: dict[str, _Field], text: str, put: _Put) -> None:
         put("duration_months", *duration)
     start = None
     if "start" in fields:
-        start = parse_start("start " + fields["start"].value)
+        start = parse_start("start " + fields["start"].value, today=written)
     if start is None and "duration" in fields:
-        start = parse_start(fields["duration"].value)
+        start = parse_start(fields["duration"].value, today=written)
     start = start or parse_start(text) or parse_season_start(text)
+    start = start or (parse_start(text, today=written) if written else None)
     if start is None and "duration" in fields:
         # "Tid: … festivalen hålls 12–13 juni 2026": a date in the time field is its start.
         start = first_date(fields["duration"].value)

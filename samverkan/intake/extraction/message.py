@@ -36,6 +36,7 @@ def extract_message(
         sender_addr=source.sender_addr,
         signature=source.signature,
         gazetteer=gazetteer,
+        written=msg.date.date() if msg.date else None,
     )
     if source.forwarded_by is None:
         return app
