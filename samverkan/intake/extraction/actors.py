@@ -41,7 +41,8 @@ _WITH = fold_pattern(r"\b(?:med|with|tillsammans med)\s+(?:[\w-]+,?\s+){0,4}$")
 _OWN_RESIDENTS = fold_pattern(r"\bvi (?:som )?(?:boende|bor)\b")
 # "består av boende och företagare", "a group of residents": who the applicant is made of.
 _MADE_OF = fold_pattern(
-    r"\b(?:består av|bestående av|representerar|samla\w*|organiser\w*|vi är|we are|nätverk av|grupp av|"
+    r"\b(?:består av|bestående av|representerar|samla\w*|organiser\w*|vi är|we are|"
+    r"nätverk av|grupp av|"
     r"medlemmar(?:na)? är|drivs av|drivet av|initiativ\w* (?:kommer )?från|made up of|"
     r"consists of|group of|network of|represents?|led by|run by)\s+"
     r"(?:[\w-]+,?\s+){0,5}$"

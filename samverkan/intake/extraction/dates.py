@@ -193,7 +193,7 @@ _YEARLESS = either(
     r"(?:(?:i|den|på|on|in|the|redan|vid|efter|kring|omkring|runt|första|1:a)\s+){0,2}"
     rf"(?:(?P<d>\d{{1,2}})(?::?e|:a|st|nd|rd|th)?\s+)?(?P<mn>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})"
     r"(?:st|nd|rd|th)?)?(?![\wåäö])(?!\s*(?:år\s+)?(?:20)?\d{2}\b)",
-    )
+)
 
 
 def _yearless_start(text: str, today: date) -> tuple[date, str] | None:
