@@ -15,17 +15,18 @@ from typing import Any
 
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from samverkan.bot import health
 from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.gallring import run_disposal
 from samverkan.bot.graph_hook import graph_routes
+from samverkan.bot.metrics import CONTENT_TYPE, Metrics
 from samverkan.bot.slack import SlackBridge, SlackConfigError, build_slack
 from samverkan.bot.startup import log_configuration
 from samverkan.bot.teams import teams_routes
@@ -33,10 +34,11 @@ from samverkan.bot.tick import run_tick
 from samverkan.clock import utc_now
 from samverkan.config import Settings
 from samverkan.intake.feeders.start import MailboxConfigError, start_mail_watcher
-from samverkan.intake.feeders.watching import MailWatcher
+from samverkan.intake.feeders.watching import HealthState, MailWatcher
 from samverkan.intake.m365.token import shared_auth
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import session_scope
+from samverkan.storage.outbox import Finish, OutboxItem
 from samverkan.storage.reference import sync_officials
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,8 @@ class Service:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
-        self.intake = Intake(engine, settings)
+        self.metrics = Metrics(engine, clock=utc_now, mailbox=self._mailbox_view)
+        self.intake = Intake(engine, settings, observer=self.metrics.observe_intake)
         # A half-configured chat platform stops the service at start-up, with the reason.
         try:
             self.slack: SlackBridge | None = build_slack(
@@ -62,6 +65,8 @@ class Service:
         except (SlackConfigError, ValueError) as exc:
             raise ConfigurationError(str(exc)) from exc
         self.delivery = delivery(settings, engine)
+        self.delivery.observer = self._observe_delivery
+        self.connections = health.Connections(list(self.delivery.transports), utc_now)
         self.watcher: MailWatcher | None = None
         self.scheduler = BackgroundScheduler(
             timezone=settings.timezone,
@@ -97,43 +102,36 @@ class Service:
                 log.exception("delivery failed; the next round tries again")
 
     def health(self) -> tuple[int, dict[str, Any]]:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            database = "ok"
-        except SQLAlchemyError as exc:
-            database = f"fel: {type(exc).__name__}"
-        body: dict[str, Any] = {"database": database}
-        if self.watcher is not None:
-            h = self.watcher.health
-            body["mailbox"] = {
-                "state": h.state.value,
-                "last_error": h.last_error,
-                "last_success_at": h.last_success_at.isoformat() if h.last_success_at else None,
-            }
         auth = shared_auth(self.settings)
         token = auth.status() if auth is not None else None
-        if token is not None:  # Microsoft 365: whether Samverkan can get its tokens
-            body["m365"] = {
-                "state": "ok" if token.ok else "token_failed",
-                "last_error": token.error,
-                "expires_at": token.expires_at.isoformat() if token.expires_at else None,
-            }
-        degraded = (
-            database != "ok"
-            or body.get("mailbox", {}).get("state") not in (None, "ok", "standby")
-            or (token is not None and not token.ok)
-        )
-        body["status"] = "degraded" if degraded else "ok"
-        return (503 if database != "ok" else 200), body
+        extra: dict[str, dict[str, Any]] = {}
+        socket = self.slack.socket if self.slack is not None else None
+        if socket is not None:  # Socket Mode: whether the websocket to Slack is up
+            extra["slack"] = {"socket_connected": bool(socket.client.is_connected())}
+        return health.report(self.engine, self.watcher, token, self.connections.snapshot(), extra)
+
+    def _mailbox_view(self) -> tuple[HealthState, bool] | None:
+        watcher = self.watcher
+        if watcher is None:
+            return None
+        return watcher.health.state, watcher.lease is not None and watcher.lease.held
+
+    def _observe_delivery(self, item: OutboxItem, finish: Finish) -> None:
+        self.metrics.observe_delivery(item, finish)
+        self.connections.observe(item, finish)
 
     def http_app(self) -> Starlette:
         async def healthz(_request: Request) -> JSONResponse:
-            status, body = self.health()
+            status, body = await run_in_threadpool(self.health)
             return JSONResponse(body, status_code=status)
+
+        async def metrics(_request: Request) -> Response:
+            body = await run_in_threadpool(self.metrics.render)
+            return Response(body, media_type=CONTENT_TYPE)
 
         routes = [
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             *self.teams,  # POST /api/messages when Teams is configured
         ]
         if self.settings.graph_notification_url:  # Graph's change notifications
@@ -143,6 +141,7 @@ class Service:
         return Starlette(routes=routes)
 
     def start(self) -> None:
+        logging.getLogger().addHandler(self.metrics.error_handler)
         with session_scope(self.engine) as session:  # the table mirrors SAMVERKAN_OFFICIALS
             sync_officials(session, self.settings.officials)
         try:
@@ -171,6 +170,7 @@ class Service:
             self.scheduler.shutdown(wait=True)
         if self.watcher is not None:
             self.watcher.stop()
+        logging.getLogger().removeHandler(self.metrics.error_handler)
 
 
 def listen(host: str, port: int) -> socket.socket:

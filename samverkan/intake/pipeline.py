@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
@@ -52,6 +53,10 @@ log = logging.getLogger(__name__)
 REF_IN_SUBJECT = re.compile(r"\bSAM-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 SYSTEM = "system"
 BATCH_MESSAGES = 100
+
+IntakeObserver = Callable[[Sequence[IngestResult], float], None]
+"""Told the results of each call and the seconds it took until they were committed
+(``serve`` feeds its metrics from this)."""
 BATCH_BYTES = 8_000_000
 
 
@@ -68,8 +73,10 @@ class Intake:
         assessor: Assessor | None = None,
         clock: Callable[[], datetime] = utc_now,
         limits: Limits | None = None,
+        observer: IntakeObserver | None = None,
     ) -> None:
         self.engine = engine
+        self.observer = observer
         self.settings = settings
         self.assessor = assessor or Assessor(rules or load_rules(settings), gazetteer)
         self.clock = clock
@@ -84,6 +91,31 @@ class Intake:
 
     def process(self, raw: bytes, *, source: str) -> IngestResult:
         """Handle one message end to end and commit; never raises for bad input."""
+        started = time.perf_counter()
+        result = self._process(raw, source)
+        self._observe([result], started)
+        return result
+
+    def process_batch(self, items: Sequence[tuple[bytes, str]]) -> list[IngestResult]:
+        """Handle ``(raw, source)`` pairs in one transaction: what :meth:`process` does for each,
+        with one commit and one dedupe query for them all and each table written once.
+
+        For bulk loads (``samverkan ingest``); a feeder that must commit message by message
+        calls :meth:`process`. A message later in the batch sees the ones before it: a reply
+        joins the case its application opened, a second copy is a duplicate. If anything
+        fails the whole batch is rolled back and every message goes through :meth:`process`
+        alone, so one bad message can neither lose nor double another.
+        """
+        started = time.perf_counter()
+        results = self._batch(items)
+        self._observe(results, started)
+        return results
+
+    def _observe(self, results: Sequence[IngestResult], started: float) -> None:
+        if self.observer is not None and results:
+            self.observer(results, time.perf_counter() - started)
+
+    def _process(self, raw: bytes, source: str) -> IngestResult:
         mail = self._incoming(raw, source)
         try:
             msg = parse_message(raw, self.limits)
@@ -107,18 +139,9 @@ class Intake:
             _log_failure("intake failed on %s", source, exc)
             return self._quarantine(mail, unexpected_reason("behandling", exc))
 
-    def process_batch(self, items: Sequence[tuple[bytes, str]]) -> list[IngestResult]:
-        """Handle ``(raw, source)`` pairs in one transaction: what :meth:`process` does for each,
-        with one commit and one dedupe query for them all and each table written once.
-
-        For bulk loads (``samverkan ingest``); a feeder that must commit message by message
-        calls :meth:`process`. A message later in the batch sees the ones before it: a reply
-        joins the case its application opened, a second copy is a duplicate. If anything
-        fails the whole batch is rolled back and every message goes through :meth:`process`
-        alone, so one bad message can neither lose nor double another.
-        """
+    def _batch(self, items: Sequence[tuple[bytes, str]]) -> list[IngestResult]:
         if len(items) <= 1:
-            return [self.process(raw, source=source) for raw, source in items]
+            return [self._process(raw, source) for raw, source in items]
         try:
             with self.engine.begin() as conn:
                 return self._store_batch(conn, items)
@@ -128,7 +151,7 @@ class Intake:
             log.info("batch of %d hit a conflict; storing its messages one by one", len(items))
         except Exception as exc:
             _log_failure("batch of %s failed; storing its messages one by one", len(items), exc)
-        return [self.process(raw, source=source) for raw, source in items]
+        return [self._process(raw, source) for raw, source in items]
 
     def process_all(
         self,

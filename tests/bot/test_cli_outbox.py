@@ -3,45 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from samverkan.bot.cli import EXIT_NOT_FOUND, EXIT_USAGE
 from tests.helpers.cli import clean_env, run  # noqa: F401 - clean_env is a fixture
 from tests.helpers.intake import COMPLETE, mail
-
-
-class PickySink:
-    """A real SMTP server that knows every recipient but one (a permanent 5xx for it)."""
-
-    def __init__(self) -> None:
-        self.accepted: list[str] = []
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: object, session: object, envelope: object, address: str, options: object
-    ) -> str:
-        if address.startswith("okand"):
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)  # type: ignore[attr-defined]
-        return "250 OK"
-
-    async def handle_DATA(  # noqa: N802
-        self, server: object, session: object, envelope: object
-    ) -> str:
-        self.accepted += envelope.rcpt_tos  # type: ignore[attr-defined]
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def picky_smtp(free_port: Callable[[], int]) -> Iterator[tuple[PickySink, int]]:
-    sink, port = PickySink(), free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
-    controller.stop()
+from tests.helpers.smtp import PickySink, picky_smtp  # noqa: F401 - picky_smtp is a fixture
 
 
 @pytest.fixture
@@ -49,7 +18,7 @@ def sent_and_failed(
     clean_env: Path,  # noqa: F811 - the fixture
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    picky_smtp: tuple[PickySink, int],
+    picky_smtp: tuple[PickySink, int],  # noqa: F811 - the fixture
 ) -> PickySink:
     """Two applications: the reply to one went, the other's address was refused."""
     sink, port = picky_smtp

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,24 +10,8 @@ import httpx
 import pytest
 
 from tests.helpers.intake import COMPLETE, mail
+from tests.helpers.serve import clean_environment, cli, healthz, serving, wait_for
 from tests.helpers.slack import SECRET, FakeSlack, command_body, signed
-
-EXE = str(Path(sys.executable).parent / "samverkan")
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
-def cli(workdir: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [EXE, *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=60, check=False
-    )
 
 
 @pytest.fixture
@@ -46,32 +24,11 @@ def extra_env() -> dict[str, str]:
 def service(
     tmp_path: Path, free_port: Callable[[], int], extra_env: dict[str, str]
 ) -> Iterator[tuple[Path, dict[str, str], int]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_")}
     port = free_port()
-    env["SAMVERKAN_HTTP_PORT"] = str(port)
-    env.update(extra_env)
+    env = clean_environment(SAMVERKAN_HTTP_PORT=str(port), **extra_env)
     assert cli(tmp_path, env, "init").returncode == 0
-    proc = subprocess.Popen(
-        [EXE, "serve"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    try:
+    with serving(tmp_path, env):
         yield tmp_path, env, port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
-        assert proc.returncode == 0, proc.stdout.read().decode() if proc.stdout else ""
-
-
-def healthz(port: int) -> dict[str, object] | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
-            return dict(json.loads(resp.read()))
-    except OSError:
-        return None
 
 
 def test_serve_on_defaults_reads_the_seeded_drop_folder_and_new_mail(

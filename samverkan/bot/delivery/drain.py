@@ -30,6 +30,8 @@ STALE_AFTER = timedelta(minutes=15)
 """A claim older than this without a result: its drainer died while delivering."""
 
 Planner = Callable[[Sequence[UnroutedNotice], datetime], Routing | None]
+Observer = Callable[[OutboxItem, outbox.Finish], None]
+"""Told what became of each item delivered (``serve``'s metrics and connection health)."""
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Delivery:
     transports: Mapping[str, Transport]
     planner: Planner | None = None
     policy: RetryPolicy = DEFAULT_POLICY
+    observer: Observer | None = None
 
     def run(self, now: datetime, *, channel: str | None = None, limit: int = 50) -> DeliveryReport:
         """Route new notices, then deliver what is due at ``now`` (only of ``channel``,
@@ -112,6 +115,8 @@ class Delivery:
         try:
             for item in items:
                 results.append(self._one(item, now, report))
+                if self.observer is not None:
+                    self.observer(item, results[-1])
         finally:
             for transport in self.transports.values():
                 if isinstance(transport, Closable):

@@ -185,7 +185,7 @@ class GraphWatcher(BackgroundWatcher):
             while not self.stopping:
                 if not self.lease.hold():
                     self._set_health(HealthState.STANDBY)
-                    self._wait(self.poll_interval)
+                    self._wait(self.lease.standby_wait(self.poll_interval))
                     continue
                 delay = self._round()
                 if delay is not None and self._wait(delay):

@@ -260,7 +260,7 @@ class ImapWatcher(BackgroundWatcher):
             while not self.stopping:
                 if not self.lease.hold():
                     self._set_health(HealthState.STANDBY)
-                    if self._wait(self.wake_interval * 5):
+                    if self._wait(self.lease.standby_wait(self.wake_interval * 5)):
                         break
                     continue
                 self._set_health(HealthState.CONNECTING)

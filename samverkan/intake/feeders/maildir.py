@@ -134,11 +134,13 @@ class MaildirWatcher(BackgroundWatcher):
     def _run(self) -> None:
         try:
             while not self.stopping:
+                wait = self.poll_interval
                 if not self.lease.hold():
                     self._set_health(HealthState.STANDBY)
+                    wait = self.lease.standby_wait(wait)
                 elif self._drain_reporting():
                     self._set_health(HealthState.OK, success=True)
-                if self._wait(self.poll_interval):
+                if self._wait(wait):
                     break
         finally:
             self.lease.release()

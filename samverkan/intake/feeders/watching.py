@@ -67,6 +67,11 @@ class MailboxHealth:
 class MailWatcher(Protocol):
     def start(self) -> None: ...
 
+    @property
+    def lease(self) -> LeaseKeeper | None:
+        """The mailbox's lease (who reads it), when the watcher takes one."""
+        ...
+
     def stop(self, timeout: float = 10.0) -> None: ...
 
     @property
@@ -104,8 +109,12 @@ class Backoff:
 class LeaseKeeper:
     """Holds a lease for a watcher: acquires it, renews it a third of the way into its term.
 
-    A database error counts as not holding the lease: better to pause than to read the mailbox
-    alongside another instance.
+    On PostgreSQL it also holds the lease's session lock (``leases.SessionLock``): a standby
+    that gets the lock knows the holder's connection is gone (it was killed) and takes the
+    lease at once rather than after the lease's term, so ``standby_wait`` is short there. A
+    holder whose lock connection broke takes the lock again, or gives the lease up if someone
+    else has it. A database error counts as not holding the lease: better to pause than to
+    read the mailbox alongside another instance.
     """
 
     def __init__(
@@ -122,10 +131,19 @@ class LeaseKeeper:
         self.ttl = ttl
         self.clock = clock
         self._renewed_at: datetime | None = None
+        self._seen_holder: str | None = None
+        self.lock = (
+            leases.SessionLock(engine, name) if leases.SessionLock.supported(engine) else None
+        )
 
     @property
     def held(self) -> bool:
         return self._renewed_at is not None
+
+    def standby_wait(self, slow: float) -> float:
+        """How long a standby waits between tries: a second with a session lock (a try is
+        one cheap query), else ``slow`` (only expiry frees the lease)."""
+        return min(slow, 1.0) if self.lock is not None else slow
 
     def hold(self) -> bool:
         """True when this instance holds the lease now; cheap unless a renewal is due."""
@@ -133,22 +151,57 @@ class LeaseKeeper:
         if self._renewed_at is not None and now - self._renewed_at < self.ttl / 3:
             return True
         try:
-            ok = (
-                leases.renew(self.engine, self.name, self.holder, self.ttl, now)
-                if self._renewed_at is not None
-                else leases.acquire(self.engine, self.name, self.holder, self.ttl, now)
-            )
+            ok = self._renew(now) if self._renewed_at is not None else self._acquire(now)
         except SQLAlchemyError as exc:
             log.warning("Kunde inte förnya låset %s: %s", self.name, exc)
             ok = False
         if ok and self._renewed_at is None:
-            log.info("Låset %s taget av %s", self.name, self.holder)
+            log.info("Brevlådan %s läses nu av %s (den här instansen)", self.name, self.holder)
         elif not ok and self._renewed_at is not None:
             log.warning("Låset %s förlorat; en annan instans läser brevlådan", self.name)
+        if not ok and self.lock is not None:
+            self.lock.release()  # so whoever holds the lease can take the lock too
         self._renewed_at = now if ok else None
+        if not ok:
+            self._announce_standby()
         return ok
 
+    def _announce_standby(self) -> None:
+        """Log who reads the mailbox instead of us, once per holder."""
+        holder = self.current_holder()
+        if holder is not None and holder != self._seen_holder:
+            log.info(
+                "Brevlådan %s läses av %s; den här instansen (%s) står i reserv",
+                self.name,
+                holder,
+                self.holder,
+            )
+        self._seen_holder = holder
+
+    def _acquire(self, now: datetime) -> bool:
+        if self.lock is not None and self.lock.try_acquire():
+            # The lock was free: whoever held the lease has lost its connection (it died).
+            return leases.take_over(self.engine, self.name, self.holder, self.ttl, now)
+        return leases.acquire(self.engine, self.name, self.holder, self.ttl, now)
+
+    def _renew(self, now: datetime) -> bool:
+        if not leases.renew(self.engine, self.name, self.holder, self.ttl, now):
+            return False
+        if self.lock is None or self.lock.alive() or self.lock.try_acquire():
+            return True
+        log.warning("Låset %s har tagits av en annan instans", self.name)
+        return False
+
+    def current_holder(self) -> str | None:
+        """Who holds the lease now, by the database (None when free or unknown)."""
+        try:
+            return leases.holder_of(self.engine, self.name, self.clock())
+        except SQLAlchemyError:
+            return None
+
     def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
         if self._renewed_at is None:
             return
         self._renewed_at = None
