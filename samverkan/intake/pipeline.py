@@ -54,9 +54,8 @@ REF_IN_SUBJECT = re.compile(r"\bSAM-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 SYSTEM = "system"
 BATCH_MESSAGES = 100
 
+# Told each call's results and the seconds until they were committed (serve's metrics).
 IntakeObserver = Callable[[Sequence[IngestResult], float], None]
-"""Told the results of each call and the seconds it took until they were committed
-(``serve`` feeds its metrics from this)."""
 BATCH_BYTES = 8_000_000
 
 
