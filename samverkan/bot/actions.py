@@ -33,6 +33,7 @@ from samverkan.bot.commands import (
     Approve,
     Assess,
     Assign,
+    Calendar,
     Close,
     Command,
     Decide,
@@ -46,6 +47,7 @@ from samverkan.bot.commands import (
     Meeting,
     Mine,
     NewCase,
+    Officials,
     Reject,
     Reminders,
     RequestInfo,
@@ -54,6 +56,7 @@ from samverkan.bot.commands import (
     Stats,
     Withdraw,
 )
+from samverkan.bot.committee_actions import approve
 from samverkan.bot.context import (
     REMINDER_LABELS,
     BadArgument,
@@ -66,11 +69,11 @@ from samverkan.bot.context import (
     missing_list,
     move_case,
     moved,
-    official_role,
     registry_role,
 )
 from samverkan.bot.facts import add_registered_process, edit_case, new_case
-from samverkan.bot.memo import memo_markdown
+from samverkan.bot.memo import memo_docx, memo_markdown
+from samverkan.bot.officials_actions import calendar_command, official_command
 from samverkan.bot.registry_views import documents_reply, secrecy_reply
 from samverkan.bot.reply import (
     Attachment,
@@ -97,9 +100,8 @@ from samverkan.bot.views import (
     usage_reply,
 )
 from samverkan.intake.outbox import queue_email
-from samverkan.rules.criteria import Outcome as Verdict
-from samverkan.rules.criteria import Status, describe_support
-from samverkan.rules.phases import Phase, Role, TransitionRefused, transition
+from samverkan.rules.criteria import describe_support
+from samverkan.rules.phases import Phase, Role, TransitionRefused
 from samverkan.storage import cases as case_store
 from samverkan.storage import decisions, reminders
 from samverkan.storage.cases import Case
@@ -109,6 +111,7 @@ __all__ = ["CommandContext", "handle", "help_reply"]
 
 log = logging.getLogger(__name__)
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 KIND_REMINDER = {"resultat": reminders.RESULT, "effekt": reminders.EFFECT}
 
 
@@ -181,7 +184,7 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
         case Meeting():
             return _meeting(command, ctx, session, now)
         case Approve():
-            return _approve(command, ctx, session, now)
+            return approve(command, ctx, session, now)
         case Reject():
             return _reject(command, ctx, session, now)
         case Decide():
@@ -219,6 +222,10 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
             return add_registered_process(command, ctx, session, now)
         case ListProcesses():
             return processes_reply(session)
+        case Officials():
+            return official_command(command, ctx, session, now)
+        case Calendar():
+            return calendar_command(command, ctx, session, now)
     raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
 
@@ -297,56 +304,37 @@ def _meeting(command: Meeting, ctx: CommandContext, session: Session, now: datet
     return moved(case, f"Möte bokat {when}.", *told)
 
 
-def _approve(command: Approve, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref, lock=True)
-    evaluation = evaluation_of(session, case)
-    blocked = evaluation is not None and evaluation.outcome is Verdict.NOT_ELIGIBLE
-    why = "godkänd av FGK, vidare till tekniska nämnden"
-    if command.override:
-        why += f"; skäl: {command.override}"
-    move = transition(
-        case.phase, Phase.NAMND, by=ctx.who, role=official_role(ctx), why=why, now=now
-    )
-    if blocked and evaluation is not None:
-        if not command.override:
-            failed = "; ".join(r.reason for r in evaluation.results if r.status is Status.NOT_MET)
-            raise Refused(
-                f"{case.ref} bedöms som ej stödberättigat: ",
-                actor(failed),
-                f" Godkänn bara med ett skäl: godkänn {case.ref} override: skäl",
-            )
-        case = decisions.set_override(session, case, command.override, now=now)
-    case = case_store.record_transition(session, case, move)
-    blocks: list[Block] = []
-    if evaluation is not None and evaluation.outcome is Verdict.INCOMPLETE:
-        blocks = [
-            paragraph("Obs: ansökan är inte komplett."),
-            *missing_list(evaluation, ctx),
-            *blocks,
-        ]
-    return moved(case, "Godkänt och vidare till tekniska nämnden.", *blocks)
-
-
 def _with_memo(answer: Reply, ref: str, ctx: CommandContext, now: datetime) -> Reply:
-    """Attach the committee memo, rendered after commit so it shows the approval."""
+    """Attach the committee memo (Markdown and Word), rendered after commit so it shows the
+    approval."""
     if not answer.ok:
         return answer
     try:
-        memo = memo_markdown(ctx.engine, ctx.settings, ref, today=now.astimezone(ctx.zone).date())
+        memo = memo_markdown(ctx.engine, ctx.settings, ref, now=now)
+        word = memo_docx(ctx.engine, ctx.settings, ref, now=now)
     except Exception:  # the approval is committed; say so rather than report a failure
         log.exception("memo for %s could not be rendered", ref)
         note = paragraph(
             f"Tjänsteskrivelsen kunde inte skapas nu; hämta den med: samverkan memo {ref}"
         )
         return replace(answer, blocks=(*answer.blocks, note))
-    file = Attachment(
-        filename=f"tjansteskrivelse-{ref}.md",
-        content_type="text/markdown",
-        content=memo,
-        title=f"Tjänsteskrivelse {ref} (utkast)",
+    files = (
+        Attachment(
+            filename=f"tjansteskrivelse-{ref}.md",
+            content_type="text/markdown",
+            content=memo,
+            title=f"Tjänsteskrivelse {ref} (utkast)",
+        ),
+        Attachment(
+            filename=f"tjansteskrivelse-{ref}.docx",
+            content_type=DOCX,
+            content=f"Tjänsteskrivelse {ref} som Word-dokument (samverkan memo {ref} --docx FIL)",
+            title=f"Tjänsteskrivelse {ref} (Word)",
+            data=word,
+        ),
     )
-    note = paragraph("Utkastet till tjänsteskrivelse är bifogat.")
-    return replace(answer, blocks=(*answer.blocks, note), attachments=(*answer.attachments, file))
+    note = paragraph("Utkastet till tjänsteskrivelse är bifogat (Markdown och Word).")
+    return replace(answer, blocks=(*answer.blocks, note), attachments=(*answer.attachments, *files))
 
 
 def _refusal_mail(

@@ -20,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 
 from samverkan.bot.actions import CommandContext, handle
-from samverkan.bot.commands import OPEN_TO_ANYONE, READS, Command, Invalid, NewCase, parse
+from samverkan.bot.commands import OPEN_TO_ANYONE, Command, Invalid, NewCase, parse, reads
 from samverkan.bot.context import registry_role
 from samverkan.bot.reply import Audience, Reply
 from samverkan.config import Settings
@@ -52,7 +52,7 @@ class Platform(StrEnum):
 
 def audience_of(command: Command, answer: Reply) -> Audience:
     """A change that succeeded is for the channel; everything else for the asker."""
-    if answer.ok and not isinstance(command, READS):
+    if answer.ok and not reads(command):
         return Audience.CHANNEL
     return Audience.ASKER
 

@@ -76,12 +76,16 @@ def respond_with(respond: Respond, message: SlackMessage, response_type: str) ->
     )
 
 
-def _upload(client: WebClient, channel: str | None, file: Attachment, respond: Respond) -> None:
-    """The memo as a file in the channel; if Slack will not take it, say where to get it."""
+_MEMO = "tjansteskrivelse-"
+
+
+def _upload(client: WebClient, channel: str | None, file: Attachment) -> bool:
+    """One file (the memo as Markdown or Word, a chart) in the channel; False if Slack would
+    not take it."""
     try:
         if channel is None:
             raise ValueError("ingen kanal att ladda upp till")
-        if file.data is not None:  # a picture (the statistics chart)
+        if file.data is not None:  # a binary file: the Word memo, the statistics chart
             client.files_upload_v2(
                 channel=channel, content=file.data, filename=file.filename, title=file.title
             )
@@ -95,15 +99,24 @@ def _upload(client: WebClient, channel: str | None, file: Attachment, respond: R
             )
     except (SlackClientError, ValueError, URLError, OSError) as exc:
         log.warning("kunde inte ladda upp %s till %s: %s", file.filename, channel, exc)
-        ref = file.filename.removeprefix("tjansteskrivelse-").removesuffix(".md")
-        note = reply(
-            ReplyStatus.ERROR,
-            paragraph(
-                f"{file.title} kunde inte laddas upp här (bjud in appen till kanalen). "
-                f"Hämta den med: samverkan memo {ref}"
-            ),
-        )
-        respond_with(respond, render(note), "ephemeral")
+        return False
+    return True
+
+
+def _upload_all(
+    client: WebClient, channel: str | None, files: tuple[Attachment, ...], respond: Respond
+) -> None:
+    """Every file; if Slack will not take them, one note says where to get them."""
+    failed = [file for file in files if not _upload(client, channel, file)]
+    if not failed:
+        return
+    titles = " och ".join(dict.fromkeys(f.title for f in failed))
+    text = f"{titles} kunde inte laddas upp här (bjud in appen till kanalen)."
+    if failed[0].filename.startswith(_MEMO):
+        ref = failed[0].filename.removeprefix(_MEMO).rsplit(".", 1)[0]
+        text += f" Hämta den med: samverkan memo {ref} (Word: samverkan memo {ref} --docx FIL)"
+    note = reply(ReplyStatus.ERROR, paragraph(text))
+    respond_with(respond, render(note), "ephemeral")
 
 
 def register_commands(app: App, dispatcher: Dispatcher, open_form: FormOpener) -> None:
@@ -117,8 +130,7 @@ def register_commands(app: App, dispatcher: Dispatcher, open_form: FormOpener) -
         message = render(answer)
         public = answer.audience is Audience.CHANNEL
         respond_with(respond, message, "in_channel" if public else "ephemeral")
-        for file in message.files:
-            _upload(client, channel, file, respond)
+        _upload_all(client, channel, message.files, respond)
 
     @app.command(COMMAND)
     def on_command(

@@ -170,8 +170,16 @@ def _image_card(file: Attachment, data: bytes) -> dict[str, Any]:
 
 
 def _file_card(file: Attachment) -> dict[str, Any]:
-    if file.data is not None:
+    if file.data is not None and file.content_type.startswith("image/"):
         return _image_card(file, file.data)
+    if file.data is not None:  # a Word file: a bot cannot attach one without SharePoint
+        body = [
+            _text_block(escape_markdown(file.title), weight="Bolder", size="Medium"),
+            _text_block(
+                escape_markdown(f"{file.filename} kan inte bifogas i Teams. {file.content}.")
+            ),
+        ]
+        return _card(body, escape_markdown(file.title))
     content = clean_actor_text(file.content).rstrip()
     note = f"Markdown ({file.filename}), att klistra in i mallen."
     if len(content) > MAX_FILE_CHARS:

@@ -15,10 +15,11 @@ from sqlmodel import Session, col, select
 
 from samverkan.rules import committee as calendar
 from samverkan.rules.committee import CommitteeMeeting
-from samverkan.storage.models import CommitteeMeetingRow
+from samverkan.storage.models import CaseRow, CommitteeMeetingRow
 
 __all__ = [
     "add_meeting",
+    "cases_before_committee",
     "latest_meeting",
     "meeting_for_memo",
     "meetings",
@@ -91,3 +92,10 @@ def latest_meeting(session: Session, on_or_before: date) -> CommitteeMeeting | N
 def upcoming(session: Session, today: date) -> Sequence[CommitteeMeeting]:
     """Meetings from today on, for reminders of memo deadlines."""
     return meetings(session, from_day=today)
+
+
+def cases_before_committee(session: Session) -> list[int]:
+    """The cases waiting for the committee (phase ``namnd``): their memo deadline follows the
+    calendar, so a change to it reconciles their reminders."""
+    rows = session.exec(select(CaseRow.id).where(CaseRow.phase == "namnd")).all()
+    return [int(i) for i in rows if i is not None]

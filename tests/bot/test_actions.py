@@ -60,6 +60,7 @@ def test_a_case_walks_the_whole_process_through_commands(chat: Chat, now: dateti
         (KARIN, "bedomning", "komplettering"),
         (KARIN, "komplettering", "bedomning"),
         (KARIN, "bedomning", "mote"),
+        (KARIN, "mote", "mote"),  # the approver becomes the contact person
         (KARIN, "mote", "namnd"),
         (KARIN, "namnd", "genomforande"),
         (KARIN, "genomforande", "uppfoljning"),
@@ -87,7 +88,8 @@ def test_approval_attaches_the_committee_memo(chat: Chat) -> None:
     chat.apply()
     answer = chat("approve SAM-2026-0001")
     assert answer.status is ReplyStatus.OK
-    (memo,) = answer.attachments
+    memo, word = answer.attachments
+    assert word.filename == "tjansteskrivelse-SAM-2026-0001.docx"
     assert memo.filename == "tjansteskrivelse-SAM-2026-0001.md"
     assert memo.content_type == "text/markdown"
     assert "SAM-2026-0001" in memo.content
@@ -163,7 +165,7 @@ def test_a_not_eligible_application_is_approved_only_with_a_reason(chat: Chat) -
 
     refused = chat("godkänn SAM-2026-0001")
     assert refused.status is ReplyStatus.REFUSED
-    assert "ej stödberättigat" in text_of(refused)
+    assert "Flera slags aktörer samverkar (ej uppfyllt)" in text_of(refused)
     assert "override: skäl" in text_of(refused)
     assert refused.attachments == ()
     assert snapshot(chat.engine) == before

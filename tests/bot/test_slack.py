@@ -12,9 +12,11 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qsl
 
+import docx
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -168,15 +170,20 @@ def test_apply_show_and_approve_by_button_puts_the_case_before_the_committee(
     approved = world.answers()[-1]
     assert approved["response_type"] == "in_channel"  # colleagues see who approved
     assert "tekniska nämnden" in all_text(approved)
-    (upload,) = world.fake.to("/upload/F0MEMO")
+    upload, word = world.fake.to("/upload/F0MEMO")
     memo = upload.raw.decode()
     assert REF in memo
     assert "Tjänsteskrivelse" in memo
-    (asked,) = world.fake.to("/files.getUploadURLExternal")
-    assert asked.body["filename"] == f"tjansteskrivelse-{REF}.md"
-    assert asked.authorization == "Bearer xoxb-test"
-    (done,) = world.fake.to("/files.completeUploadExternal")
-    assert done.body["channel_id"] == CHANNEL
+    document = docx.Document(BytesIO(word.raw))  # the Word file arrives as Word
+    assert any(p.text == "Förslag till beslut" for p in document.paragraphs)
+    asked = world.fake.to("/files.getUploadURLExternal")
+    assert [a.body["filename"] for a in asked] == [
+        f"tjansteskrivelse-{REF}.md",
+        f"tjansteskrivelse-{REF}.docx",
+    ]
+    assert asked[0].authorization == "Bearer xoxb-test"
+    done = world.fake.to("/files.completeUploadExternal")
+    assert [d.body["channel_id"] for d in done] == [CHANNEL, CHANNEL]
 
 
 def test_someone_who_is_not_an_official_is_refused_politely_and_nothing_changes(
@@ -250,6 +257,7 @@ def test_when_slack_refuses_the_memo_the_official_is_told_where_to_get_it(
     assert approved["response_type"] == "in_channel"
     assert note["response_type"] == "ephemeral"
     assert f"samverkan memo {REF}" in note["text"]
+    assert f"samverkan memo {REF} --docx FIL" in note["text"]
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # not about the database

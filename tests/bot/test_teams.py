@@ -397,6 +397,8 @@ def test_apply_by_mail_show_then_click_approve_delivers_the_memo(
     assert memo["body"][0]["text"] == f"Tjänsteskrivelse {REF} \\(utkast\\)"
     assert memo["body"][-1]["fontType"] == "Monospace"
     assert "Sevedsföreningen" in memo["body"][-1]["text"]
+    word = card_of(reply, 2)  # Teams takes no file from a bot: the card says how to get it
+    assert f"samverkan memo {REF} --docx FIL" in word["body"][-1]["text"]
     case = case_view(engine)
     assert case["phase"] == "namnd"
     assert (case["history"][-1]["by"], case["history"][-1]["to"]) == (KARIN_AAD, "namnd")

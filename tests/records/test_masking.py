@@ -50,7 +50,7 @@ def test_chat_renderers_never_show_the_number(chat: Chat) -> None:
 def test_the_memo_masks_the_number(chat: Chat) -> None:
     chat.apply(WITH_PNR, subject=f"Ansökan, kontakt {PNR}")
     chat(f"ändra {REF} titel=Trygghet för {PNR}")
-    memo = memo_markdown(chat.engine, chat.settings, REF, today=chat.clock[0].date())
+    memo = memo_markdown(chat.engine, chat.settings, REF, now=chat.clock[0])
     assert "9876" not in memo
     assert "19811218" in memo.replace("\\", "")
 

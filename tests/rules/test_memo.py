@@ -9,9 +9,12 @@ from datetime import date
 import pytest
 
 from samverkan.render import environment
+from samverkan.rules.committee import CommitteeMeeting
 from samverkan.rules.criteria import CoordinationContext, ExistingProcess, evaluate
-from samverkan.rules.memo import MemoCase, md_inline, md_quote, memo_view
+from samverkan.rules.memo import PLAIN, MemoCase, md_inline, md_quote, memo_view
 from samverkan.rules.model import ActorCategory, Application, Area, SupportForm, SupportRequest
+from samverkan.rules.officials import Official
+from samverkan.rules.phases import Role
 from samverkan.rules.ruleset import bundled_ruleset_path, load_ruleset
 
 RULES = load_ruleset(bundled_ruleset_path())
@@ -21,7 +24,12 @@ HEADINGS = [
     "## Beslutsunderlag",
     "## Beslutsplanering",
     "## Ärendet",
+    "## Ekonomiska konsekvenser",
+    "## Underskrift",
 ]
+KARIN = Official(
+    "U0KARIN", Role.KONTAKTPERSON, "Karin Lund", "Stadsutvecklare", "karin.lund@malmo.se"
+)
 SEVED = Area("Seved", True, ("Sofielund", "Södra Innerstaden"))
 CONTEXT = CoordinationContext(
     processes=(ExistingProcess("BID Sofielund", (SEVED,), "info@bidsofielund.se"),)
@@ -57,21 +65,26 @@ def render(case: MemoCase, today: date = date(2026, 4, 14)) -> str:
 def case_for(
     app: Application,
     proposed_support: tuple[SupportRequest, ...] = (),
-    committee_date: date | None = None,
+    meeting: CommitteeMeeting | None = None,
+    override: str | None = None,
 ) -> MemoCase:
     return MemoCase(
         ref="SAM-2026-0001",
-        title=None,
+        title="Trygga Seved",
         application=app,
-        contact_person="Karin Lund",
+        registration="TN-2026-0042",
+        official=KARIN,
+        contact_person="U0KARIN",
         proposed_support=proposed_support,
         history=("2026-02-03 inkommen: ansökan via e-post", "2026-03-10 möte med aktörerna"),
-        committee_date=committee_date,
+        meeting=meeting,
+        override=override,
+        received=date(2026, 2, 3),
     )
 
 
 def test_memo_has_every_heading_in_order_and_the_key_facts() -> None:
-    memo = render(case_for(APP, committee_date=date(2026, 5, 20)))
+    memo = render(case_for(APP, meeting=CommitteeMeeting(date(2026, 5, 20), date(2026, 4, 29))))
     lines = memo.splitlines()
 
     positions = [lines.index(h) for h in HEADINGS]
@@ -87,11 +100,18 @@ def test_memo_has_every_heading_in_order_and_the_key_facts() -> None:
         "finansiering (350 000 kr) och processtöd",
         "24 månader från 1 mars 2026",
         "2020-08-25.1",
-        "Karin Lund",
-        "Tekniska nämnden: 2026-05-20",
+        "| Handläggare | Karin Lund, Stadsutvecklare |",
+        "| Diarienummer | TN-2026-0042 |",
+        "# Tjänsteskrivelse: Ansökan från Sevedsföreningen om samverkansstöd för Seved: "
+        "finansiering (350 000 kr) och processtöd",
+        "Tekniska nämnden sammanträde 2026-05-20 (sista dag för tjänsteskrivelser 2026-04-29)",
         "2026-03-10 möte med aktörerna",
         "BID Sofielund",
-        "Tekniska nämnden beviljar Sevedsföreningen samverkansstöd för Seved",
+        "Tekniska nämnden beviljar Sevedsföreningen (802457-3167) samverkansstöd för Seved i "
+        "form av finansiering (350 000 kr) och processtöd under 24 månader från 1 mars 2026.",
+        "Ansökan avser finansiering med 350 000 kr för 2026–2028.",
+        "Processtöd ges inom fastighets- och gatukontorets befintliga resurser.",
+        "Ansökan från Sevedsföreningen, inkommen 2026-02-03 (ärende SAM-2026-0001)",
     ):
         assert fact in memo, fact
     for rule in RULES.criteria:
@@ -117,6 +137,47 @@ def test_memo_for_an_almost_empty_application_still_renders() -> None:
     assert "uppgift saknas" in memo
     assert "ofullständig" in memo
     assert "ej tilldelad" in memo
+    proposal = memo.split("## Förslag till beslut")[1].split("## Beslutsunderlag")[0]
+    assert "beviljar" not in proposal  # never a grant to nobody
+    assert "sökande är inte identifierad" in proposal
+    assert "inget kommande sammanträde finns i kalendern" in memo
+
+
+def test_no_grant_is_proposed_without_a_support_form() -> None:
+    memo = render(case_for(dataclasses.replace(APP, support=())))
+    proposal = memo.split("## Förslag till beslut")[1].split("## Beslutsunderlag")[0]
+    assert "beviljar" not in proposal
+    assert "det stöd som anges" not in memo
+    assert "anger inte vilket stöd som söks" in proposal
+
+
+def test_an_override_is_in_the_summary_and_the_assessment() -> None:
+    one_actor = dataclasses.replace(APP, actors=(ActorCategory.BOENDE,))
+    memo = render(case_for(one_actor, override="stadens eget initiativ"))
+    summary = memo.split("## Sammanfattning")[1].split("## Förslag")[0]
+    assert "ej stödberättigad" in summary
+    assert "stadens eget initiativ" in summary
+    assessment = memo.split("### Bedömning")[1].split("### Samordning")[0]
+    assert "med motiveringen: stadens eget initiativ" in assessment
+
+
+def test_a_handlaggare_without_a_name_is_never_shown_by_a_chat_id() -> None:
+    nameless = dataclasses.replace(case_for(APP), official=Official("U0KARIN", Role.KONTAKTPERSON))
+    memo = render(nameless)
+    assert "U0KARIN" not in memo
+    assert "| Handläggare | namn saknas i handläggarregistret |" in memo
+
+
+def test_the_plain_view_keeps_the_words_unescaped() -> None:
+    app = dataclasses.replace(APP, organisation="Seved_Föreningen *AB*")
+    view = memo_view(case_for(app), evaluate(app, RULES, CONTEXT), date(2026, 4, 14), PLAIN)
+    assert view["title"].startswith("Ansökan från Seved_Föreningen *AB* om")
+    assert view["signature"] == [
+        "Fastighets- och gatukontoret",
+        "Karin Lund",
+        "Stadsutvecklare",
+        "karin.lund@malmo.se",
+    ]
 
 
 HOSTILE = (
@@ -151,12 +212,13 @@ def test_actor_text_cannot_change_the_memo_structure() -> None:
 
     assert [line for line in lines if line.startswith("#")] == [
         lines[0],
-        *HEADINGS,
+        *HEADINGS[:5],
         "### Bakgrund",
         "### Ansökan",
         "### Bedömning",
+        "### Samordning",
         "### Ärendets gång",
-        "### Kontaktperson",
+        *HEADINGS[5:],
     ]
     assert lines[0].startswith("# Tjänsteskrivelse: ")
     assert "<script>" not in memo
@@ -169,7 +231,7 @@ def test_actor_text_cannot_change_the_memo_structure() -> None:
     assert "> \\# Beviljat\\!" in lines
     # every row of the assessment table has exactly its four cell borders
     table = [x for x in lines if x.startswith("| ") and x.endswith(" |")]
-    assessment_rows = table[-len(RULES.criteria) :]
+    assessment_rows = [row for row in table if row.count(" | ") >= 2][-len(RULES.criteria) :]
     assert all(unescaped_pipes(row) == 4 for row in assessment_rows)
 
 

@@ -48,7 +48,9 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("tick", "service:tick", "Kör allt som är förfallet vid en tidpunkt, en gång."),
     Entry("chat", "chat:chat", "Kör ett chattkommando genom samma kärna som Slack och Teams."),
     Entry(
-        "memo", "memo:memo", "Skriv ut utkastet till tjänsteskrivelse för ett ärende (Markdown)."
+        "memo",
+        "memo:memo",
+        "Skriv ut utkastet till tjänsteskrivelse för ett ärende (Markdown, eller Word med --docx).",
     ),
     Entry(
         "outbox",

@@ -1,8 +1,9 @@
-"""``samverkan memo``: the draft committee memo of one case."""
+"""``samverkan memo``: the draft committee memo of one case, as Markdown or a Word file."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,11 +13,23 @@ from samverkan.bot.cli.base import database, load_settings, now_utc
 
 def memo(
     ref: Annotated[str, typer.Argument(metavar="REF", help="Ärendets referens.")],
+    docx: Annotated[
+        Path | None,
+        typer.Option("--docx", metavar="FIL", help="Skriv tjänsteskrivelsen som Word-fil (.docx)."),
+    ] = None,
 ) -> None:
-    """Skriv ut utkastet till tjänsteskrivelse för ett ärende (Markdown)."""
-    from samverkan.bot.memo import memo_markdown
+    """Skriv ut utkastet till tjänsteskrivelse för ett ärende (Markdown, eller Word med --docx)."""
+    from samverkan.bot.cli.base import fail, say
+    from samverkan.bot.memo import memo_docx, memo_markdown
 
     settings = load_settings()
     with database(settings) as engine:
-        text = memo_markdown(engine, settings, ref, today=now_utc().date())
-    sys.stdout.write(text)
+        if docx is None:
+            sys.stdout.write(memo_markdown(engine, settings, ref, now=now_utc()))
+            return
+        data = memo_docx(engine, settings, ref, now=now_utc())
+    try:
+        docx.write_bytes(data)
+    except OSError as exc:
+        fail(f"Kunde inte skriva {docx}: {exc.strerror or exc}.")
+    say(f"Tjänsteskrivelsen är sparad som {docx}.")

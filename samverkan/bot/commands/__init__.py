@@ -20,6 +20,7 @@ from samverkan.bot.commands.types import (
     Approve,
     Assess,
     Assign,
+    Calendar,
     Close,
     Command,
     Decide,
@@ -33,6 +34,7 @@ from samverkan.bot.commands.types import (
     Meeting,
     Mine,
     NewCase,
+    Officials,
     Reject,
     Reminders,
     RequestInfo,
@@ -40,6 +42,7 @@ from samverkan.bot.commands.types import (
     Show,
     Stats,
     Withdraw,
+    reads,
 )
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "Approve",
     "Assess",
     "Assign",
+    "Calendar",
     "Close",
     "Command",
     "CommandSpec",
@@ -66,6 +70,7 @@ __all__ = [
     "Meeting",
     "Mine",
     "NewCase",
+    "Officials",
     "Reject",
     "Reminders",
     "RequestInfo",
@@ -75,5 +80,6 @@ __all__ = [
     "Withdraw",
     "fold",
     "parse",
+    "reads",
     "spec_of",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from samverkan.bot.commands import case_steps
+from samverkan.bot.commands import case_steps, registry_steps
 from samverkan.bot.commands.specs import FIELD_HELP, close_to, fold, spec_of, word_of
 from samverkan.bot.commands.types import (
     AddProcess,
@@ -135,6 +135,8 @@ _READERS: dict[str, Callable[[str], Command]] = {
     "process": _process,
     "handlingar": _documents,
     "sekretess": _secrecy,
+    "handlaggare": registry_steps.read_officials,
+    "namnd": registry_steps.read_calendar,
 }
 
 

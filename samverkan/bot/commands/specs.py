@@ -33,7 +33,15 @@ class CommandSpec:
         day = today + timedelta(days=14)
         while day.weekday() >= 5:  # a working day, as a meeting would be
             day += timedelta(days=1)
-        return self.template.format(ref=f"SAM-{today.year}-0001", day=day.isoformat())
+        meeting = today + timedelta(days=49)
+        while meeting.weekday() != 1:  # the committee meets on Tuesdays
+            meeting += timedelta(days=1)
+        return self.template.format(
+            ref=f"SAM-{today.year}-0001",
+            day=day.isoformat(),
+            meeting=meeting.isoformat(),
+            deadline=(meeting - timedelta(days=21)).isoformat(),
+        )
 
 
 SPECS: tuple[CommandSpec, ...] = (
@@ -96,6 +104,18 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("sekretess", ("sekretess", "secrecy"), "sekretess|secrecy REF NR på|av",
                 "sekretessmarkerar en handling (på) eller tar bort markeringen (av)",
                 "sekretess SAM-2026-0001 2 på"),
+    CommandSpec("handlaggare", ("handlaggare", "officials", "official"),
+                'handläggare lägg-till @vem kontaktperson|samordnare "Namn" "Titel" [epost=…] | '
+                'handläggare ändra @vem [roll] ["Namn"] ["Titel"] [namn=… titel=… epost=…] | '
+                "handläggare ta-bort @vem | handläggare lista",
+                "handläggarregistret: namn och titel i tjänsteskrivelsen (ändras av samordnare)",
+                'handläggare lägg-till @karin kontaktperson "Karin Holm" "Stadsutvecklare"'),
+    CommandSpec("namnd", ("namnd", "committee"),
+                "nämnd lägg-till ÅÅÅÅ-MM-DD sista-dag ÅÅÅÅ-MM-DD | nämnd ta-bort ÅÅÅÅ-MM-DD | "
+                "nämnd lista",
+                "tekniska nämndens sammanträden och sista dag för tjänsteskrivelser "
+                "(ändras av samordnare)",
+                "nämnd lägg-till {meeting} sista-dag {deadline}"),
 )  # fmt: skip
 
 _BY_WORD = {word: spec for spec in SPECS for word in spec.words}

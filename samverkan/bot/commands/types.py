@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from samverkan.rules.model import ActorCategory, SupportForm, SupportRequest
-from samverkan.rules.phases import Phase
+from samverkan.rules.phases import Phase, Role
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,15 @@ class Reject:
 
 @dataclass(frozen=True)
 class Decide:
+    """The committee's decision. ``note`` is its reasons (required for a refusal);
+    ``meeting_on`` None means the latest meeting in the calendar; ``paragraph`` is the §."""
+
     ref: str
     granted: bool
     support: tuple[SupportRequest, ...] = ()
     note: str = ""
+    meeting_on: date | None = None
+    paragraph: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,29 @@ class Secrecy:
 
 
 @dataclass(frozen=True)
+class Officials:
+    """``handläggare lägg-till|ändra|ta-bort|lista``: the officials' registry."""
+
+    action: str
+    """``add``, ``change``, ``remove`` or ``list``."""
+    who: str | None = None
+    role: Role | None = None
+    name: str | None = None
+    title: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """``nämnd lägg-till|ta-bort|lista``: the committee's meeting calendar."""
+
+    action: str
+    """``add``, ``remove`` or ``list``."""
+    on: date | None = None
+    memo_deadline: date | None = None
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Text that is not a command. ``command`` is the command word, if that much was right."""
 
@@ -213,6 +241,8 @@ Command = (
     | ListProcesses
     | Documents
     | Secrecy
+    | Officials
+    | Calendar
     | Invalid
 )
 
@@ -220,6 +250,17 @@ Command = (
 READS: tuple[type[Command], ...] = (
     Help, ListCases, Show, Reminders, Stats, ListProcesses, Documents, Mine, Invalid
 )  # fmt: skip
+# ``handläggare lista`` and ``nämnd lista`` read too, but share a type with the changes: see
+# :func:`reads`.
+
+
+def reads(command: Command) -> bool:
+    """True when the command changes nothing (its answer is for the asker only)."""
+    if isinstance(command, Officials | Calendar):
+        return command.action == "list"
+    return isinstance(command, READS)
+
+
 """Commands that change nothing: their answers are for the asking official only."""
 OPEN_TO_ANYONE: tuple[type[Command], ...] = (Help, Invalid)
 """Commands anyone may give: who is asking does not matter for them."""
