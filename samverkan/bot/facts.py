@@ -27,7 +27,7 @@ from samverkan.intake.outbox import queue_notice
 from samverkan.rules.assessment import after_evaluation
 from samverkan.rules.criteria import Evaluation, Status
 from samverkan.rules.criteria import Outcome as Verdict
-from samverkan.rules.model import Application, SupportForm, SupportRequest
+from samverkan.rules.model import OFFICIAL, Application, SupportForm, SupportRequest
 from samverkan.rules.phases import TERMINAL, Phase, transition
 from samverkan.storage import cases as case_store
 from samverkan.storage import decisions
@@ -68,9 +68,15 @@ def _apply(
         changes["actors"] = edit.actors
     changes["support"] = _support(app.support, edit)
     evidence = dict(app.evidence)
+    found = dict(app.provenance)
     for name, words in edit.written.items():
         evidence[_EVIDENCE_KEY.get(name, name)] = f"{words} (angivet av {ctx.who})"
-    return replace(app, **changes, evidence=evidence)  # type: ignore[arg-type]
+    touched = [n for n in changes if n != "support"]
+    if any(getattr(edit, n) is not None for n in ("forms", "amount_sek", "hours", "support_text")):
+        touched.append("support")
+    for name in touched + (["orgnr_valid"] if "orgnr" in changes else []):
+        found[name] = OFFICIAL  # what an official wrote needs no checking
+    return replace(app, **changes, evidence=evidence, provenance=found)  # type: ignore[arg-type]
 
 
 def _support(

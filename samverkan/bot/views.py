@@ -29,6 +29,7 @@ from samverkan.bot.reply import (
     paragraph,
     reply,
 )
+from samverkan.rules.checking import check_lines, marked
 from samverkan.rules.criteria import ACTOR_LABELS, describe_support, describe_timeframe
 from samverkan.rules.phases import TERMINAL, Phase, Role, TransitionRefused, next_phases
 from samverkan.rules.text import format_sek, plural
@@ -179,6 +180,9 @@ def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:
     return reply(ReplyStatus.OK, *blocks)
 
 
+_APPLICANT = ("organisation", "orgnr", "orgnr_valid")
+
+
 def _facts(view: CaseView, ctx: CommandContext) -> tuple[Fact, ...]:
     case, app = view.case, view.case.application
     area = app.area.name if app.area else app.area_text
@@ -188,16 +192,20 @@ def _facts(view: CaseView, ctx: CommandContext) -> tuple[Fact, ...]:
     if app.orgnr and not app.orgnr_valid:
         orgnr += ", fel kontrollsiffra"
     contact = ", ".join(v for v in (app.contact_name, app.email, app.phone) if v)
+    actors = ", ".join(ACTOR_LABELS[a] for a in app.actors) or "–"
+    timeframe = describe_timeframe(app.start, app.duration_months)
     facts = [
         Fact("Fas", Text(case.phase.label)),
-        Fact("Område", actor(area)),
-        Fact("Sökande", actor(f"{app.organisation or '–'} ({orgnr})")),
-        Fact("Kontakt", actor(contact)),
-        Fact("Aktörer", Text(", ".join(ACTOR_LABELS[a] for a in app.actors) or "–")),
-        Fact("Stöd", actor(", ".join(describe_support(app.support)))),
-        Fact("Tidsram", actor(describe_timeframe(app.start, app.duration_months))),
+        Fact("Område", actor(marked(area or "", app, "area", "area_text"))),
+        Fact("Sökande", actor(marked(f"{app.organisation or '–'} ({orgnr})", app, *_APPLICANT))),
+        Fact("Kontakt", actor(marked(contact, app, "contact_name", "email", "phone"))),
+        Fact("Aktörer", Text(marked(actors, app, "actors"))),
+        Fact("Stöd", actor(marked(", ".join(describe_support(app.support)), app, "support"))),
+        Fact("Tidsram", actor(marked(timeframe, app, "start", "duration_months"))),
         Fact("Kontaktperson FGK", actor(case.assigned_to, "ingen ännu")),
     ]
+    if checks := check_lines(app):
+        facts.append(Fact("Att kontrollera", actor("; ".join(checks))))
     if case.meeting_at:
         facts.append(Fact("Möte", Text(local_time(case.meeting_at, ctx))))
     if case.override_reason:

@@ -89,6 +89,67 @@ class Area:
         )
 
 
+class Found(StrEnum):
+    """How a value was found: the kind of words it was read from."""
+
+    LABELLED = "labelled"
+    """A labelled line or form field ("Organisation: …", a table row, a heading)."""
+    PROSE = "prose"
+    """A sentence that says it, read by its cue words ("vi söker 80 000 kr")."""
+    SIGNATURE = "signature"
+    """The signature block or the closing lines."""
+    HEADER = "header"
+    """The mail's headers (the sender, the subject)."""
+    INFERRED = "inferred"
+    """Derived from what was written (the year of "start i mars", the area holding several)."""
+    GUESSED = "guessed"
+    """A weak fallback: the likeliest reading, not a stated one."""
+    OFFICIAL = "official"
+    """Entered or corrected by an official."""
+
+    @property
+    def label(self) -> str:
+        return FOUND_LABELS[self]
+
+
+FOUND_LABELS: dict[Found, str] = {
+    Found.LABELLED: "ur ett ifyllt fält",
+    Found.PROSE: "ur texten",
+    Found.SIGNATURE: "ur signaturen",
+    Found.HEADER: "ur avsändaren eller ämnesraden",
+    Found.INFERRED: "härlett",
+    Found.GUESSED: "gissat",
+    Found.OFFICIAL: "angivet av handläggare",
+}
+
+CHECK_BELOW = 0.6
+"""A value read with a confidence below this is shown for the contact person to check."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How one field's value was found and how sure the reading is (0–1)."""
+
+    found: Found
+    confidence: float
+
+    @property
+    def to_check(self) -> bool:
+        """Low confidence: the contact person checks it (``kontrollera``); the actor is not
+        asked for it, since it is not missing."""
+        return self.confidence < CHECK_BELOW
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"found": self.found.value, "confidence": round(self.confidence, 2)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Provenance:
+        return cls(Found(data["found"]), float(data["confidence"]))
+
+
+OFFICIAL = Provenance(Found.OFFICIAL, 1.0)
+
+
 @dataclass(frozen=True)
 class Application:
     """What is known about one application. Unknown values are None, never guessed."""
@@ -115,12 +176,20 @@ class Application:
     own_contribution: str | None = None
     evidence: dict[str, str] = field(default_factory=dict)
     """Field name -> the words the value was taken from."""
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    """Field name -> how the value was found and how sure the reading is."""
+
+    def to_check(self) -> list[str]:
+        """The fields that hold a value read with low confidence, in field order."""
+        names = [f.name for f in fields(self)]
+        low = [n for n, p in self.provenance.items() if p.to_check and _has_value(self, n)]
+        return sorted(low, key=lambda n: names.index(n) if n in names else len(names))
 
     def merged_with(self, newer: Application) -> Application:
         """Combine with facts from a later message: new values win, nothing known is lost."""
         changes: dict[str, Any] = {}
         for f in fields(self):
-            if f.name in ("evidence", "actors", "support"):
+            if f.name in ("evidence", "provenance", "actors", "support"):
                 continue
             value = getattr(newer, f.name)
             if value is not None:
@@ -129,8 +198,16 @@ class Application:
         by_form = {s.form: s for s in self.support}
         by_form.update({s.form: s for s in newer.support})
         evidence = {**self.evidence, **newer.evidence}
+        provenance = {**self.provenance, **newer.provenance}
+        if set(self.actors) - set(newer.actors) and "actors" in self.provenance:
+            provenance["actors"] = self.provenance["actors"]  # the older list still holds
         return replace(
-            self, **changes, actors=actors, support=tuple(by_form.values()), evidence=evidence
+            self,
+            **changes,
+            actors=actors,
+            support=tuple(by_form.values()),
+            evidence=evidence,
+            provenance=provenance,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,6 +230,7 @@ class Application:
             "goals": self.goals,
             "own_contribution": self.own_contribution,
             "evidence": dict(self.evidence),
+            "provenance": {name: p.to_dict() for name, p in self.provenance.items()},
         }
 
     @classmethod
@@ -175,4 +253,12 @@ class Application:
             goals=data.get("goals"),
             own_contribution=data.get("own_contribution"),
             evidence=dict(data.get("evidence", {})),
+            provenance={
+                name: Provenance.from_dict(p) for name, p in data.get("provenance", {}).items()
+            },
         )
+
+
+def _has_value(app: Application, name: str) -> bool:
+    value = getattr(app, name, None)
+    return value is not None and value != ()

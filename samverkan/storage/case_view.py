@@ -177,6 +177,11 @@ def _case_dict(case: Case) -> dict[str, Any]:
         "goals": app.goals,
         "own_contribution": app.own_contribution,
         "evidence": app.evidence,
+        "provenance": {
+            name: {**found.to_dict(), "check": found.to_check}
+            for name, found in app.provenance.items()
+        },
+        "to_check": app.to_check(),
         "meeting_at": _iso(case.meeting_at),
         "override_reason": case.override_reason,
     }

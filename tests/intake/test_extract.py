@@ -110,9 +110,11 @@ def test_nothing_is_guessed_from_a_bare_question() -> None:
     app = extract("Hej, hur söker man stöd? Tack!", subject="Fråga")
     assert app.title == "Fråga"
     assert app.evidence == {"title": "Fråga"}
-    assert {k: v for k, v in app.to_dict().items() if k not in ("title", "evidence")} == {
-        k: v for k, v in extract("").to_dict().items() if k not in ("title", "evidence")
+    read = ("title", "evidence", "provenance")
+    assert {k: v for k, v in app.to_dict().items() if k not in read} == {
+        k: v for k, v in extract("").to_dict().items() if k not in read
     }
+    assert set(app.provenance) == {"title"}
 
 
 def test_title_is_the_subject_without_reply_and_application_noise() -> None:

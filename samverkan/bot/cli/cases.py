@@ -11,6 +11,7 @@ import typer
 
 from samverkan.bot.cli import EXIT_USAGE
 from samverkan.bot.cli.base import database, fail, load_settings, print_json, say
+from samverkan.rules.checking import check_lines, marked
 from samverkan.rules.criteria import ACTOR_LABELS
 from samverkan.rules.phases import Phase, phase_named
 
@@ -105,14 +106,19 @@ def _reminder_lines(view: CaseView, zone: ZoneInfo) -> list[str]:
 def render_case_text(view: CaseView, zone: ZoneInfo) -> str:
     """A plain-text page for one case (the terminal has no markup to escape), in local time."""
     case, app = view.case, view.case.application
+    applicant = f"{app.organisation or '–'} ({app.orgnr or 'org.nr saknas'})"
+    actors = ", ".join(ACTOR_LABELS[a] for a in app.actors) or "–"
     lines = [
         f"{case.ref} – {case.title or '(utan titel)'}",
         f"Fas: {case.phase.label}",
-        f"Område: {app.area.name if app.area else '–'}",
-        f"Sökande: {app.organisation or '–'} ({app.orgnr or 'org.nr saknas'})",
-        f"Kontaktperson: {app.contact_name or '–'}, {app.email or '–'}",
-        f"Aktörer: {', '.join(ACTOR_LABELS[a] for a in app.actors) or '–'}",
+        f"Område: {marked(app.area.name if app.area else '–', app, 'area', 'area_text')}",
+        f"Sökande: {marked(applicant, app, 'organisation', 'orgnr', 'orgnr_valid')}",
+        "Kontaktperson: "
+        + marked(f"{app.contact_name or '–'}, {app.email or '–'}", app, "contact_name", "email"),
+        f"Aktörer: {marked(actors, app, 'actors')}",
     ]
+    if checks := check_lines(app):
+        lines.append("Att kontrollera: " + "; ".join(checks))
     if view.criteria is not None:
         evaluation = view.criteria.evaluation
         lines.append(f"Bedömning ({evaluation.ruleset}): {evaluation.outcome.label}")

@@ -30,6 +30,7 @@ from samverkan.intake.extraction.lexicon import (
 )
 from samverkan.intake.extraction.organisation import looks_like_org, organisation
 from samverkan.intake.extraction.orgnr import find_orgnr
+from samverkan.intake.extraction.provenance import provenance_of
 from samverkan.intake.extraction.support import support_requests
 from samverkan.intake.extraction.text import either, pieces
 from samverkan.intake.reading.quoting import strip_subject_prefixes
@@ -244,7 +245,7 @@ def extract(
     area_name = _area_fields(fields, unnamed, subject, gaz, put)
     _actor_fields(sentences, fields, values.get("organisation"), put)
 
-    requests, support_words = support_requests(fields, sentences)
+    requests, support_words, weak_amount = support_requests(fields, sentences)
     if requests:
         put("support", tuple(requests), support_words)
 
@@ -254,7 +255,11 @@ def extract(
     title = _title(subject, fields, area_name)
     if title:
         put("title", title, subject or title)
-    return Application(**values, evidence=evidence)
+    weak = frozenset({"support"} if weak_amount else ())
+    found = provenance_of(
+        values, evidence, fields, signature=signature, subject=subject, guessed=weak
+    )
+    return Application(**values, evidence=evidence, provenance=found)
 
 
 _Put = Callable[[str, Any, str], None]

@@ -14,7 +14,7 @@ from samverkan.intake.extraction.orgnr import find_orgnr
 from samverkan.intake.reading.forwarded import ApplicationSource, application_source
 from samverkan.intake.reading.parse import ParsedMessage
 from samverkan.rules.gazetteer import Gazetteer
-from samverkan.rules.model import Application
+from samverkan.rules.model import Application, Found, Provenance
 
 __all__ = ["application_text", "extract_message"]
 
@@ -44,7 +44,15 @@ def extract_message(
     if app.orgnr is None and (number := find_orgnr(signed)):
         # The forwarder signs for the same organisation: its number is the applicant's.
         evidence = {**app.evidence, "orgnr": number.words, "orgnr_valid": number.words}
-        app = replace(app, orgnr=number.formatted, orgnr_valid=number.valid, evidence=evidence)
+        signed_by = Provenance(Found.SIGNATURE, 0.75)
+        found = {**app.provenance, "orgnr": signed_by, "orgnr_valid": signed_by}
+        app = replace(
+            app,
+            orgnr=number.formatted,
+            orgnr_valid=number.valid,
+            evidence=evidence,
+            provenance=found,
+        )
     if source.forwarder_is_contact:
         return _forwarder_as_contact(app, source)
     return app
@@ -55,11 +63,14 @@ def _forwarder_as_contact(app: Application, source: ApplicationSource) -> Applic
     name, addr = source.forwarded_by or (None, None)
     signed = person_in_signature(source.forwarder_signature, source.forwarder_note)
     evidence = dict(app.evidence)
+    found = dict(app.provenance)
     changes: dict[str, str] = {}
     if signed or name:
         changes["contact_name"] = signed or name or ""
         evidence["contact_name"] = source.forwarder_note[:500]
+        found["contact_name"] = Provenance(Found.PROSE, 0.85)  # they said so themselves
     if addr:
         changes["email"] = addr
         evidence["email"] = f"Från: {addr}"
-    return replace(app, **changes, evidence=evidence)  # type: ignore[arg-type]
+        found["email"] = Provenance(Found.HEADER, 0.9)
+    return replace(app, **changes, evidence=evidence, provenance=found)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from samverkan.intake.extraction.extract import normalise_phone
-from samverkan.rules.model import Application
+from samverkan.rules.model import Application, Found, Provenance
 
 __all__ = ["DeclaredContact", "declared_contact", "reply_update", "withdrawal_sentence"]
 
@@ -189,5 +189,12 @@ def reply_update(
         evidence["contact_name"] = contact.evidence
     elif case.contact_name:
         evidence.pop("contact_name", None)
-    merged = case.merged_with(replace(reply, title=None, evidence=evidence))
-    return replace(merged, contact_name=name, email=email, phone=phone)
+    read = {k: v for k, v in reply.provenance.items() if k != "title"}
+    merged = case.merged_with(replace(reply, title=None, evidence=evidence, provenance=read))
+    found = dict(merged.provenance)
+    for key, kept in (("contact_name", name), ("email", email), ("phone", phone)):
+        if contact is not None and key == "contact_name":
+            found[key] = Provenance(Found.PROSE, 0.85)  # the reply names its contact person
+        elif kept is not None and kept == getattr(case, key) and key in case.provenance:
+            found[key] = case.provenance[key]
+    return replace(merged, contact_name=name, email=email, phone=phone, provenance=found)

@@ -43,9 +43,10 @@ _ASKED_IN_TOTAL = either(
 )
 
 
-def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
-    """The amount asked for: near an ask or a funding word, not an own share or a total."""
-    fallback: tuple[int, str] | None = None
+def _requested_amount(sentences: list[str]) -> tuple[int, str, bool] | None:
+    """The amount asked for: near an ask or a funding word, not an own share or a total;
+    the flag says it was only in a sentence that asks, not next to the ask (a weak reading)."""
+    fallback: tuple[int, str, bool] | None = None
     for sentence in sentences:
         # Whole-sentence cues are read once per sentence, not once per amount in it: a
         # sentence of thousands of amounts would otherwise take quadratic time.
@@ -60,12 +61,12 @@ def _requested_amount(sentences: list[str]) -> tuple[int, str] | None:
             if TOTAL_CUE.search(window) and not _ASKED_IN_TOTAL.search(window):
                 continue
             if ASK.search(window) or FINANCE_CUE.search(window):
-                return amount, sentence
+                return amount, sentence, False
             if fallback is None:
                 if plain_ask is None:
                     plain_ask = _plain_ask(sentence)
                 if plain_ask:
-                    fallback = amount, sentence
+                    fallback = amount, sentence, True
     return fallback
 
 
@@ -77,8 +78,9 @@ def _plain_ask(sentence: str) -> bool:
 
 def support_requests(
     fields: dict[str, Field], sentences: list[str]
-) -> tuple[list[SupportRequest], str]:
-    """The support forms asked for, with the words each was read from joined by " | "."""
+) -> tuple[list[SupportRequest], str, bool]:
+    """The support forms asked for, with the words each was read from joined by " | ", and
+    whether the amount was a weak reading (an ask in the sentence, but not next to it)."""
     evidence: list[str] = []
     asked = [s for s in sentences if not is_own(s)]
     field_text = fields["support"].value if "support" in fields else ""
@@ -93,7 +95,7 @@ def support_requests(
         evidence.append(fields["support"].line)
     found = _requested_amount(asked) if amount is None else None
     if found is not None:
-        amount, sentence = found
+        amount, sentence, _ = found
         evidence.append(sentence)
     requests: list[SupportRequest] = []
     finance = next((s for s in asked if FINANCE_CUE.search(s)), None)
@@ -107,12 +109,8 @@ def support_requests(
     )
     if staff:
         hours = _HOURS.search(staff)
-        requests.append(
-            SupportRequest(
-                SupportForm.PERSONAL,
-                hours=int(re.sub(r"\D", "", hours.group("n"))) if hours else None,
-            )
-        )
+        count = int(re.sub(r"\D", "", hours.group("n"))) if hours else None
+        requests.append(SupportRequest(SupportForm.PERSONAL, hours=count))
         evidence.append(staff)
     process = next(
         (s for s in asked if PROCESS_CUE.search(s) and (_STRONG_PROCESS.search(s) or _wants(s))),
@@ -134,7 +132,7 @@ def support_requests(
     if other:
         requests.append(SupportRequest(SupportForm.OVRIGT, text=other[:300]))
         evidence.append(other)
-    return requests, " | ".join(dict.fromkeys(evidence))
+    return requests, " | ".join(dict.fromkeys(evidence)), bool(found and found[2])
 
 
 _STRONG_PROCESS = either(
