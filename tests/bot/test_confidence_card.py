@@ -19,8 +19,9 @@ import pytest
 
 from samverkan.bot.cli import main
 from tests.helpers.chat import KARIN, Chat, chat, text_of
+from tests.helpers.cli import clean_env
 
-__all__ = ["chat"]
+__all__ = ["chat", "clean_env"]
 
 WRITTEN = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
@@ -103,11 +104,9 @@ def test_a_labelled_form_has_nothing_to_check(chat: Chat) -> None:
 
 
 def test_show_marks_what_to_check_in_text_and_json(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for key in [k for k in __import__("os").environ if k.startswith("SAMVERKAN_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
+    tmp_path = clean_env
     assert main(["init"]) == 0
     (tmp_path / "a.eml").write_bytes(application())
     assert main(["ingest", "--no-send", str(tmp_path / "a.eml")]) == 0
