@@ -99,6 +99,7 @@ from samverkan.bot.views import (
     stats_reply,
     usage_reply,
 )
+from samverkan.intake.chat_answers import queue_answer
 from samverkan.intake.outbox import queue_email
 from samverkan.rules.criteria import describe_support
 from samverkan.rules.phases import Phase, Role, TransitionRefused
@@ -262,31 +263,40 @@ def _request_info(
     case = move_case(session, case, Phase.KOMPLETTERING, ctx, why, now)
     app = case.application
     to = applicant_address(app)
-    if to is None:
+    context = {
+        "ref": case.ref,
+        "contact_name": app.contact_name,
+        "text": command.text,
+        "missing": missing,
+        "contact_address": ctx.settings.contact_address,
+    }
+    # A case that came by chat is asked in its thread, and by e-mail too when there is one.
+    thread = queue_answer(
+        session, case, template="request_info", context=context, kind="chat_request_info", now=now
+    )
+    if to is None and thread is None:
         raise Refused(
             f"{case.ref} saknar en e-postadress till sökande som går att svara på. "
             f"Lägg till den med: ändra {case.ref} epost=namn@exempel.se"
         )
-    queue_email(
-        session,
-        case=case,
-        template="request_info",
-        context={
-            "ref": case.ref,
-            "contact_name": app.contact_name,
-            "text": command.text,
-            "missing": missing,
-            "contact_address": ctx.settings.contact_address,
-        },
-        sender=ctx.settings.contact_address,
-        to=to,
-        kind="request_info",
-        now=now,
-    )
+    if to is not None:
+        queue_email(
+            session,
+            case=case,
+            template="request_info",
+            context=context,
+            sender=ctx.settings.contact_address,
+            to=to,
+            kind="request_info",
+            now=now,
+        )
+    where: list[str | Text] = [actor(to)] if to else []
+    if thread is not None:
+        where += [" och " if where else "", f"tråden i {thread.label}"]
     return moved(
         case,
         "Begäran om komplettering ligger i utkorgen.",
-        paragraph("Mottagare: ", actor(to), "."),
+        paragraph("Mottagare: ", *where, "."),
         *(missing_list(evaluation, ctx) if evaluation else ()),
     )
 

@@ -33,6 +33,7 @@ __all__ = [
     "Platform",
     "audience_of",
     "is_application_text",
+    "is_command_text",
     "needs_identity",
 ]
 
@@ -67,6 +68,11 @@ def is_application_text(text: str) -> bool:
     """Whether text from someone who is not an official is an application rather than a
     command they mean: anything that is no command, and ``ny …`` (which reads like a title)."""
     return isinstance(parse(text), Invalid | NewCase)
+
+
+def is_command_text(text: str) -> bool:
+    """Whether an official's text is a command (``ny …`` too), not just words in a channel."""
+    return not isinstance(parse(text), Invalid)
 
 
 @dataclass(frozen=True)

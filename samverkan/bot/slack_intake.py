@@ -11,14 +11,18 @@ reading, extraction, criteria and acknowledgement):
   on any message: that message's text, files and author become the application.
 
 A reply in the thread of a message that became a case joins the case wherever the thread is,
-as long as the app can see the channel. The answer (case reference, what is missing) is posted
-in the thread; the acknowledgement e-mail goes too when Slack gave the author's address.
+as long as the app can see the channel. The answer (case reference, what is missing) is queued
+by the intake for the thread and posted by the outbox's Slack transport; the acknowledgement
+e-mail goes too when Slack gave the author's address.
+
+An official's own top-level message in the intake channel is no application: officials work
+there with commands (answered only to them), and turn a message into a case with the
+shortcut. Anything else they write there gets a short hint, only to them.
 """
 
 from __future__ import annotations
 
 import logging
-import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -27,8 +31,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from samverkan.bot.chat_intake import ChatIntake
-from samverkan.bot.dispatch import Dispatcher, Platform, is_application_text
+from samverkan.bot.chat_files import MAX_FILE_BYTES, MAX_FILES, fetch
+from samverkan.bot.chat_intake import ChatIntake, official_note
+from samverkan.bot.dispatch import Dispatcher, Platform, is_application_text, is_command_text
 from samverkan.bot.reply import Reply, ReplyStatus, paragraph, reply
 from samverkan.bot.slack_render import render
 from samverkan.bot.slack_text import canonical_text
@@ -39,8 +44,6 @@ __all__ = ["SHORTCUT_CREATE_CASE", "register_intake"]
 log = logging.getLogger(__name__)
 
 SHORTCUT_CREATE_CASE = "skapa_arende"
-MAX_FILES = 10
-MAX_FILE_BYTES = 10_000_000
 PLATFORM = "slack"
 _HUMAN_SUBTYPES = (None, "file_share", "thread_broadcast")
 
@@ -79,16 +82,8 @@ def _files(client: WebClient, files: list[dict[str, Any]]) -> tuple[ChatFile, ..
         url = item.get("url_private_download") or item.get("url_private")
         if not url or int(item.get("size") or 0) > MAX_FILE_BYTES:
             continue
-        request = urllib.request.Request(  # noqa: S310 - Slack's own file URL
-            url, headers={"Authorization": f"Bearer {client.token}"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                data = response.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            log.warning("slack: a file could not be fetched (%s)", type(exc).__name__)
-            continue
-        if len(data) <= MAX_FILE_BYTES:
+        data = fetch(str(url), token=client.token, platform=PLATFORM)
+        if data is not None:
             name = str(item.get("name") or item.get("title") or "bilaga")
             out.append(ChatFile(name, str(item.get("mimetype") or ""), data))
     return tuple(out)
@@ -128,6 +123,32 @@ def _post(client: WebClient, channel: str, thread: str | None, answer: Reply) ->
     )
 
 
+def _whisper(client: WebClient, channel: str, user: str, answer: Reply) -> None:
+    """An answer only ``user`` sees, in the channel they wrote in."""
+    message = render(answer)
+    client.chat_postEphemeral(channel=channel, user=user, text=message.text, blocks=message.blocks)
+
+
+_OFFICIAL_IN_INTAKE = (
+    "Ditt meddelande blev inget ärende: i ansökningskanalen blir bara sökandes meddelanden "
+    "ansökningar. Gör ett ärende av ett meddelande med genvägen Skapa ärende, eller skriv "
+    "/samverkan ny titel; … för ett eget."
+)
+
+
+def _official_in_intake(
+    client: WebClient, dispatcher: Dispatcher, channel: str, user: str, text: str
+) -> None:
+    """An official wrote in the intake channel: a command is run, anything else gets a hint;
+    either is answered only to them."""
+    command = canonical_text(text)
+    if is_command_text(command):
+        answer = dispatcher.dispatch(command, user, Platform.SLACK)
+    else:
+        answer = reply(ReplyStatus.USAGE, paragraph(_OFFICIAL_IN_INTAKE))
+    _whisper(client, channel, user, answer)
+
+
 _NOT_OFFICIAL = (
     "Skapa ärende kan bara användas av handläggare i Samverkan. Be en samordnare att lägga "
     "till dig."
@@ -156,18 +177,21 @@ def register_intake(
         root = str(thread) if thread and thread != ts else None
         direct = event.get("channel_type") == "im"
         text = str(event.get("text") or "")
-        if direct and (intake.is_official(user) or not is_application_text(text)):
+        official = intake.is_official(user)
+        if direct and (official or not is_application_text(text)):
             answer = dispatcher.dispatch(canonical_text(text), user, Platform.SLACK)
             _post(client, channel, root, answer)
             return
         if root is not None:
-            if intake.is_official(user) or intake.case_of_thread(PLATFORM, channel, root) is None:
+            if official or intake.case_of_thread(PLATFORM, channel, root) is None:
                 return  # officials discuss in the thread; a thread of no case is not ours
-        elif not direct and channel != settings.slack_intake_channel:
-            return
-        answered = intake.receive(chat_message(event, channel, client, people), personal=direct)
-        if answered is not None:
-            _post(client, channel, root or ts, answered)
+        elif not direct:
+            if channel != settings.slack_intake_channel:
+                return
+            if official:
+                _official_in_intake(client, dispatcher, channel, user, text)
+                return
+        intake.receive(chat_message(event, channel, client, people), personal=direct)
 
     @app.event("message")
     def on_message(ack: Callable[[], None], event: dict[str, Any]) -> None:
@@ -184,11 +208,7 @@ def register_intake(
             return
         message = body.get("message") or {}
         channel = str((body.get("channel") or {}).get("id") or "")
-        answer = intake.receive(chat_message(message, channel, client, people))
-        if answer is None:
-            respond_to(url, reply(ReplyStatus.OK, paragraph("Meddelandet är redan ett ärende.")))
-            return
-        thread = message.get("thread_ts") or message.get("ts")
-        _post(client, channel, str(thread) if thread else None, answer)
+        result = intake.receive(chat_message(message, channel, client, people))
+        respond_to(url, reply(ReplyStatus.OK, paragraph(official_note(result, "Slack"))))
 
     return intake

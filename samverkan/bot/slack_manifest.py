@@ -22,6 +22,7 @@ __all__ = ["BOT_EVENTS", "EXAMPLE_URL", "SCOPES_BY_METHOD", "bot_scopes", "manif
 
 EXAMPLE_URL = "https://samverkan.example.se"
 SCOPES_BY_METHOD: dict[str, tuple[str, ...]] = {
+    "chat_postEphemeral": ("chat:write",),
     "chat_postMessage": ("chat:write", "im:write"),
     "files_upload_v2": ("files:write",),
     "users_info": ("users:read", "users:read.email"),

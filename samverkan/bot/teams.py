@@ -50,7 +50,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from samverkan.bot.chat_intake import ChatIntake
+from samverkan.bot.chat_intake import ChatIntake, official_note
 from samverkan.bot.dispatch import Dispatcher, Platform, is_application_text, needs_identity
 from samverkan.bot.teams_cards import form_command, welcome_card
 from samverkan.bot.teams_intake import (
@@ -166,13 +166,11 @@ class TeamsAgent:
         lookup = needs_identity(text) or is_application_text(text)
         who, email = await self._who(context, lookup=lookup)
         if not clicked and self.dispatcher.role_of(who) is None and is_application_text(text):
-            answer = await asyncio.to_thread(
+            await asyncio.to_thread(  # the answer is queued for the thread with the case
                 self.intake.receive,
                 chat_message_of(activity, text, email),
                 personal=conversation_of(activity)[2],
             )
-            if answer is not None:
-                await _send(context, render_reply(answer).cards, render_reply(answer).fallback_text)
             return
         answer = await asyncio.to_thread(self.dispatcher.dispatch, text, who, Platform.TEAMS)
         message = render_reply(answer)
@@ -195,12 +193,8 @@ class TeamsAgent:
             note = "Skapa ärende kan bara användas av handläggare i Samverkan."
             await _invoke_response(context, {"task": {"type": "message", "value": note}})
             return
-        answer = await asyncio.to_thread(self.intake.receive, message)
-        note = "Meddelandet är redan ett ärende."
-        if answer is not None:
-            rendered = render_reply(answer)
-            await _send(context, rendered.cards, rendered.fallback_text)
-            note = rendered.fallback_text.split("\n", 1)[0].replace("\\", "")
+        result = await asyncio.to_thread(self.intake.receive, message)
+        note = official_note(result, "Teams")
         await _invoke_response(context, {"task": {"type": "message", "value": note}})
 
     async def _who(self, context: TurnContext, *, lookup: bool) -> tuple[str, str | None]:

@@ -8,6 +8,9 @@
   ``skapaArende``) lets an official turn any message into an application: its HTML body, its
   author and its thread come from ``value.messagePayload``.
 
+Answers go back as replies to the message (``reply_to`` the conversation as the activity named
+it, ``reply_thread`` the message's id) through the connector it came from (``serviceUrl``).
+
 Pure: no SDK calls here; ``teams.py`` does the I/O.
 """
 
@@ -19,7 +22,7 @@ from typing import Any
 
 from microsoft_agents.activity import Activity
 
-from samverkan.intake.feeders.chat import ChatMessage
+from samverkan.intake.feeders.chat import ChatFile, ChatMessage
 
 __all__ = [
     "MESSAGE_ACTION",
@@ -55,12 +58,25 @@ def _when(value: object) -> datetime:
     return datetime.now(UTC)
 
 
-def chat_message_of(activity: Activity, text: str, email: str | None) -> ChatMessage:
+def _where(activity: Activity, message_id: str) -> dict[str, Any]:
+    """Where answers go: a reply to ``message_id`` in the activity's conversation."""
+    return {
+        "reply_to": activity.conversation.id if activity.conversation else None,
+        "reply_thread": message_id or None,
+        "service_url": activity.service_url or None,
+    }
+
+
+def chat_message_of(
+    activity: Activity, text: str, email: str | None, files: tuple[ChatFile, ...] = ()
+) -> ChatMessage:
     """A message activity (its bot mention already removed from ``text``) as intake input."""
     conversation, root, _ = conversation_of(activity)
     sender = activity.from_property
     message_id = activity.id or ""
     return ChatMessage(
+        **_where(activity, message_id),
+        files=files,
         platform=PLATFORM,
         conversation=conversation,
         message_id=message_id,
@@ -86,6 +102,7 @@ def payload_message(activity: Activity) -> ChatMessage | None:
     conversation, root, _ = conversation_of(activity)
     message_id = str(payload.get("id") or "")
     return ChatMessage(
+        **_where(activity, message_id),
         platform=PLATFORM,
         conversation=conversation,
         message_id=message_id,

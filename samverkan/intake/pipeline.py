@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from samverkan.clock import utc_now
 from samverkan.config import KomplMode, Settings
+from samverkan.intake import chat_answers as chat
 from samverkan.intake.assessor import CLOSED, Assessor, load_rules
 from samverkan.intake.extraction.message import application_text, extract_message
 from samverkan.intake.extraction.replies import reply_update, withdrawal_sentence
@@ -36,7 +37,7 @@ from samverkan.intake.outbox import email_row, notice_row
 from samverkan.intake.outcome import IngestResult, Outcome
 from samverkan.intake.reading.noise import autoreply_allowed, is_noreply_address, noise_reason
 from samverkan.intake.reading.parse import Limits, ParsedMessage, ParseError, parse_message
-from samverkan.intake.unit import Incoming, Seen, Unit
+from samverkan.intake.unit import Incoming, Unit, seen_by
 from samverkan.rules.assessment import after_evaluation
 from samverkan.rules.criteria import Evaluation, Status
 from samverkan.rules.criteria import Outcome as Verdict
@@ -46,7 +47,7 @@ from samverkan.rules.phases import TERMINAL, Phase, Role, Transition, transition
 from samverkan.rules.ruleset import RuleSet
 from samverkan.storage import cases as case_store
 from samverkan.storage.cases import Case, find_case
-from samverkan.storage.messages import message_values, seen_messages
+from samverkan.storage.messages import message_values
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class Intake:
             return self._quarantine(mail, unexpected_reason("tolkning", exc))
         try:
             with self.engine.begin() as conn:
-                unit = Unit(conn, _seen_by(conn, [(mail.digest, msg.message_id)]))
+                unit = Unit(conn, seen_by(conn, [(mail.digest, msg.message_id)]))
                 result = self._store(unit, mail, msg)
                 unit.finish()
                 return result
@@ -199,7 +200,7 @@ class Intake:
         keys = [
             (d, m.message_id if isinstance(m, ParsedMessage) else None) for _, _, d, m in parsed
         ]
-        unit = Unit(conn, _seen_by(conn, keys))
+        unit = Unit(conn, seen_by(conn, keys))
         unit.senders = [
             m.sender_addr for *_, m in parsed if isinstance(m, ParsedMessage) and m.sender_addr
         ]
@@ -231,6 +232,7 @@ class Intake:
         if not application_text(msg, own_address=self.settings.contact_address).strip():
             # Nothing to read (say, a lone photo from an unknown sender): an official looks.
             reason = "inget läsbart innehåll: varken text eller bilaga med text"
+            chat.answer(unit.writes, mail, msg.headers, None, "received")  # in the chat
             return self._quarantine_in(unit, mail, reason)
 
         case = self._open_case(unit, mail, msg)
@@ -241,7 +243,7 @@ class Intake:
     def _case_of(self, mail: Incoming, msg: ParsedMessage) -> str | None:
         with self.engine.connect() as conn:
             keys = [(mail.digest, msg.message_id)]
-            return Unit(conn, _seen_by(conn, keys)).seen(mail.digest, msg.message_id)[1]
+            return Unit(conn, seen_by(conn, keys)).seen(mail.digest, msg.message_id)[1]
 
     def _thread_of(self, unit: Unit, msg: ParsedMessage) -> Case | None:
         """The case a reply belongs to: a reference in the subject, or a known Message-ID."""
@@ -266,13 +268,11 @@ class Intake:
         # Judged before the case row exists, so the case is written once, in its final phase.
         evaluation = self.assessor.evaluate(unit.conn, app, open_cases=unit.open_cases)
         now = mail.now
-        moves = [
-            transition(
-                None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why="ansökan via e-post", now=now
-            )
-        ]
+        why = f"ansökan via {chat.via(mail.source, msg.headers)}"
+        origin = chat.channel(mail.source, msg.headers)
+        moves = [transition(None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why=why, now=now)]
         moves += _onward(Phase.INKOMMEN, evaluation, now, ask_actor=self._asks_at_once)
-        case = unit.writes.open_case(unit.conn, app, moves=moves, origin="email", now=now)
+        case = unit.writes.open_case(unit.conn, app, moves=moves, origin=origin, now=now)
         if app.area is not None and case.phase not in CLOSED:
             active = self.assessor.active_case(case.ref, app.area.name)
             unit.open_cases.opened(app.area.name, case.id, active)
@@ -303,6 +303,7 @@ class Intake:
             unit.writes.message(
                 notice_row(case_id=case.id, kind="reply_closed", text=text, now=now)
             )
+            chat.answer(unit.writes, mail, msg.headers, case.id, "reply", ref=case.ref, closed=True)
             return
         updated = reply_update(
             case.application,
@@ -328,6 +329,8 @@ class Intake:
         else:
             unit.open_cases.changed(case.id, None, None)
         unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="svar", now=now)
+        missing = self.assessor.missing(evaluation) if self._asks_at_once else []
+        chat.answer(unit.writes, mail, msg.headers, case.id, "reply", ref=case.ref, missing=missing)
         text = f"Svar i ärende {case.ref}"
         unit.writes.message(notice_row(case_id=case.id, kind="reply", text=text, now=now))
 
@@ -341,6 +344,17 @@ class Intake:
         evaluation: Evaluation,
     ) -> None:
         to, now = msg.sender_addr, mail.now
+        contact = self.settings.contact_address
+        context = {
+            "ref": case.ref,
+            "contact_name": app.contact_name,
+            "area": app.area.name if app.area and app.area.in_malmo else None,
+            "missing": self.assessor.missing(evaluation) if self._asks_at_once else [],
+            "pending_review": not self._asks_at_once and evaluation.outcome is Verdict.INCOMPLETE,
+            "not_eligible": evaluation.outcome is Verdict.NOT_ELIGIBLE,
+            "contact_address": contact,
+        }
+        chat.answer(unit.writes, mail, msg.headers, case.id, "ack", **context)  # e-mail too
         if not to or is_noreply_address(to):
             return
         since = now - timedelta(days=1)
@@ -348,21 +362,11 @@ class Intake:
         if not autoreply_allowed(previous, now):
             log.info("auto-reply limit reached for a sender; no acknowledgement for %s", case.ref)
             return
-        contact = self.settings.contact_address
         _, row = email_row(
             case_id=case.id,
             tag=case.ref,
             template="ack",
-            context={
-                "ref": case.ref,
-                "contact_name": app.contact_name,
-                "area": app.area.name if app.area and app.area.in_malmo else None,
-                "missing": self.assessor.missing(evaluation) if self._asks_at_once else [],
-                "pending_review": not self._asks_at_once
-                and evaluation.outcome is Verdict.INCOMPLETE,
-                "not_eligible": evaluation.outcome is Verdict.NOT_ELIGIBLE,
-                "contact_address": contact,
-            },
+            context=context,
             sender=contact,
             to=to,
             kind="ack",
@@ -385,7 +389,7 @@ class Intake:
         row = message_values(
             case_id=case.id if case else None,
             direction="in",
-            channel="email",
+            channel=chat.channel(mail.source, msg.headers),
             message_id=msg.message_id,
             digest=mail.digest,
             in_reply_to=msg.in_reply_to,
@@ -407,7 +411,7 @@ class Intake:
         """Keep what we could not read, with the reason, and tell the officials."""
         try:
             with self.engine.begin() as conn:
-                unit = Unit(conn, _seen_by(conn, [(mail.digest, None)]))
+                unit = Unit(conn, seen_by(conn, [(mail.digest, None)]))
                 result = self._quarantine_in(unit, mail, reason)
                 unit.finish()
                 return result
@@ -486,13 +490,3 @@ def _attachment_rows(msg: ParsedMessage) -> list[dict[str, object]]:
         }
         for att in msg.attachments
     ]
-
-
-def _seen_by(conn: Connection, keys: Sequence[tuple[str, str | None]]) -> Seen:
-    """Which of these (digest, Message-ID) pairs are stored already, and in which case."""
-    digests = [d for d, _ in keys]
-    ids = [m for _, m in keys if m]
-    seen = Seen()
-    for digest, message_id, ref in seen_messages(conn, digests, ids):
-        seen.add(digest, message_id, ref)
-    return seen

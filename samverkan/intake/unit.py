@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from samverkan.intake.assessor import OpenCases
 from samverkan.storage.cases import CaseWrites
-from samverkan.storage.messages import recent_acks_to
+from samverkan.storage.messages import recent_acks_to, seen_messages
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,13 @@ class Unit:
     def finish(self) -> None:
         """Write every row still waiting."""
         self.writes.flush(self.conn)
+
+
+def seen_by(conn: Connection, keys: Sequence[tuple[str, str | None]]) -> Seen:
+    """Which of these (digest, Message-ID) pairs are stored already, and in which case."""
+    digests = [d for d, _ in keys]
+    ids = [m for _, m in keys if m]
+    seen = Seen()
+    for digest, message_id, ref in seen_messages(conn, digests, ids):
+        seen.add(digest, message_id, ref)
+    return seen

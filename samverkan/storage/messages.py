@@ -111,6 +111,26 @@ def latest_inbound_from(conn: Connection, source_prefix: str) -> str | None:
     return str(value) if value else None
 
 
+def first_inbound(
+    conn: Connection, case_id: int, channels: Sequence[str]
+) -> tuple[str, bytes] | None:
+    """(source, raw) of a case's first incoming message on one of ``channels``."""
+    query = (
+        select(_MESSAGE.c.source, _MESSAGE.c.raw)
+        .where(
+            _MESSAGE.c.case_id == case_id,
+            _MESSAGE.c.direction == "in",
+            _MESSAGE.c.channel.in_(list(channels)),
+        )
+        .order_by(_MESSAGE.c.id)
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    if row is None or row[1] is None:
+        return None
+    return str(row[0] or ""), bytes(row[1])
+
+
 def recent_acks(conn: Connection, to: str, since: datetime) -> list[datetime]:
     """When we auto-replied to ``to`` since ``since`` (for the per-sender limit)."""
     return recent_acks_to(conn, [to], since).get(to, [])

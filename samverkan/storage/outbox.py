@@ -13,6 +13,11 @@ shows what was sent and whether it went. Two kinds of row are outbox items:
     copying the row for each destination after the first, or folds a flood of them into
     one summary.
 
+``channel = "slack"`` or ``"teams"``
+    An answer to an actor in the conversation their message came from (the acknowledgement, a
+    request for more information): ``recipients`` the conversation, ``in_reply_to`` the
+    thread, and for Teams ``sender`` the Bot Connector. That platform's transport posts it.
+
 Every item moves through one state machine (``send_state``)::
 
     pending ──claim──▶ sending ──Delivered──▶ sent
@@ -46,6 +51,7 @@ from samverkan.storage.messages import insert_message, message_values
 from samverkan.storage.models import CaseRow, MessageRow
 
 __all__ = [
+    "CHAT",
     "EMAIL",
     "FAILED",
     "FOLDED",
@@ -75,6 +81,8 @@ FOLDED = "folded"
 
 EMAIL = "email"
 NOTICE = "notice"
+CHAT = ("slack", "teams")
+"""Channels of answers posted in a chat thread; the transport has the channel's name."""
 AUDIENCE = "@"
 """A notice's ``recipients`` before routing: NULL (all officials) or ``@`` and an audience."""
 
@@ -134,6 +142,8 @@ class OutboxItem:
 def _destination(row: MessageRow) -> tuple[str, str]:
     if row.channel == EMAIL:
         return EMAIL, row.recipients or ""
+    if row.channel in CHAT:
+        return row.channel, row.recipients or ""
     transport, _, address = (row.recipients or "").partition(":")
     return transport, address
 
@@ -169,6 +179,9 @@ def _for_transports(transports: Collection[str]) -> Any:
     wanted = []
     if EMAIL in transports:
         wanted.append(col(MessageRow.channel) == EMAIL)
+    chat = [name for name in transports if name in CHAT]
+    if chat:
+        wanted.append(col(MessageRow.channel).in_(chat))
     wanted += [
         (col(MessageRow.channel) == NOTICE) & col(MessageRow.recipients).startswith(f"{name}:")
         for name in transports

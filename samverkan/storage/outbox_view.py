@@ -24,8 +24,8 @@ STATES = ("pending", "sending", "sent", "failed", "folded")
 
 def transport_of(channel: str, recipients: str | None) -> tuple[str, str]:
     """(transport, address): ``email`` to its address, or a notice's ``slack:C0123`` split."""
-    if channel == "email":
-        return "email", recipients or ""
+    if channel in ("email", "slack", "teams"):  # an e-mail, or an answer in a chat thread
+        return channel, recipients or ""
     transport, sep, address = (recipients or "").partition(":")
     return (transport, address) if sep else ("", "")
 

@@ -160,11 +160,24 @@ def _unregistered(source: str, id_column: Any) -> Any:
     )
 
 
+_CORRESPONDENCE = {
+    "email": ("brev", "e-post"),
+    "slack": ("Slack-meddelande", "Slack-meddelande"),
+    "teams": ("Teams-meddelande", "Teams-meddelande"),
+}
+"""Channels whose messages are a case's correspondence: the document kind (out, in)."""
+
+
+def _addressee(m: MessageRow) -> str | None:
+    """Whom a letter went to; an answer in a chat thread names a conversation, not a person."""
+    return m.recipients if m.channel == "email" else None
+
+
 def _mail(session: Session) -> list[_Candidate]:
     rows = session.exec(
         select(MessageRow).where(
             col(MessageRow.case_id).is_not(None),
-            MessageRow.channel == "email",
+            col(MessageRow.channel).in_(tuple(_CORRESPONDENCE)),
             _unregistered("message", MessageRow.id),
         )
     ).all()
@@ -173,10 +186,10 @@ def _mail(session: Session) -> list[_Candidate]:
             case_id=m.case_id or 0,
             source="message",
             source_id=m.id or 0,
-            kind="e-post" if m.direction == "in" else "brev",
+            kind=_CORRESPONDENCE[m.channel][m.direction == "in"],
             direction="in" if m.direction == "in" else "ut",
             doc_date=m.at,
-            counterpart=m.sender if m.direction == "in" else m.recipients,
+            counterpart=m.sender if m.direction == "in" else _addressee(m),
             subject=m.subject,
         )
         for m in rows
@@ -189,7 +202,7 @@ def _attachments(session: Session) -> list[_Candidate]:
         .join(MessageRow, col(MessageRow.id) == col(AttachmentRow.message_row_id))
         .where(
             col(MessageRow.case_id).is_not(None),
-            MessageRow.channel == "email",
+            col(MessageRow.channel).in_(tuple(_CORRESPONDENCE)),
             _unregistered("attachment", AttachmentRow.id),
         )
     ).all()
@@ -201,7 +214,7 @@ def _attachments(session: Session) -> list[_Candidate]:
             kind="bilaga",
             direction="in" if m.direction == "in" else "ut",
             doc_date=m.at,
-            counterpart=m.sender if m.direction == "in" else m.recipients,
+            counterpart=m.sender if m.direction == "in" else _addressee(m),
             subject=a.filename or "bilaga utan namn",
         )
         for a, m in rows

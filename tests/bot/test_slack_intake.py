@@ -2,7 +2,9 @@
 
 Signed Events API envelopes and message shortcuts go over HTTP into ``/slack/events``; the
 Web API (``users.info``, ``chat.postMessage``, file downloads, ``response_url``) is the local
-:class:`FakeSlack`, which records every call. The database is real.
+:class:`FakeSlack`, which records every call. The database is real. The answer in the thread
+is queued in the outbox with the case; ``World.posts`` drains the outbox through the real Slack
+transport first, as the service's delivery does every few seconds.
 """
 
 from __future__ import annotations
@@ -18,13 +20,26 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.slack import EVENTS_PATH, build_slack
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.models import AttachmentRow, MessageRow
-from tests.helpers.chat import APPLICATION, KARIN, REF, STRANGER, WITHOUT_ORGNR, Chat, snapshot
+from samverkan.storage.registry import documents_of, register_documents
+from tests.helpers.chat import (
+    APPLICATION,
+    KARIN,
+    REF,
+    STRANGER,
+    WITHOUT_ORGNR,
+    Chat,
+    snapshot,
+    text_of,
+)
 from tests.helpers.intake import by_mail, verdict
+from tests.helpers.intake import mail as by_mail_bytes
 from tests.helpers.slack import (
+    CHANNEL,
     FakeSlack,
     event_body,
     serving,
@@ -59,7 +74,11 @@ class World:
         return self.http.post(EVENTS_PATH, content=body, headers=signed(body)).status_code
 
     def posts(self) -> list[dict[str, Any]]:
-        return [c.body for c in self.fake.to("/chat.postMessage")]
+        """Every post Slack got outside the officials' channel (where the new-case notices
+        go), after the outbox was drained as the service drains it."""
+        delivery(self.chat.settings, self.chat.engine).run(self.chat.clock[0])
+        posts = [c.body for c in self.fake.to("/chat.postMessage")]
+        return [p for p in posts if p.get("channel") != CHANNEL]
 
     def inbound(self) -> list[MessageRow]:
         with Session(self.chat.engine) as session:
@@ -141,8 +160,7 @@ def test_a_direct_message_is_an_application_from_an_actor_and_a_command_from_an_
     before = snapshot(world.chat.engine)
     world.event(channel="D0KARIN", channel_type="im", text="lista", user=KARIN, ts="1772444000.1")
     assert snapshot(world.chat.engine) == before  # an official's message is a command
-    listed = world.posts()[-1]
-    assert listed["channel"] == "D0KARIN"
+    (listed,) = [p for p in world.posts() if p["channel"] == "D0KARIN"]
     assert REF in listed["text"] or REF in str(listed["blocks"])
 
 
@@ -193,3 +211,111 @@ def test_other_channels_bots_edits_and_redeliveries_make_no_case(world: World) -
         world.event(channel=INTAKE, text=APPLICATION, ts="1772443800.000500")
     assert len(world.inbound()) == 1
     assert len(world.posts()) == 1
+
+
+# -- the answer goes through the outbox, the case says where it came from ------------------------
+
+NO_ADDRESS = WITHOUT_ORGNR.replace(", lina@seved.example", "")
+OLLE = "U0OLLE"  # an actor whose Slack profile has no e-mail address
+
+
+def test_the_answer_waits_in_the_outbox_with_the_case_and_the_case_says_it_came_by_slack(
+    world: World,
+) -> None:
+    root = "1772443800.000100"
+    world.event(channel=INTAKE, text=WITHOUT_ORGNR, ts=root)
+    assert world.fake.to("/chat.postMessage") == []  # nothing is posted from the request
+    (queued,) = world.chat.outbox("chat_ack")
+    assert (queued.channel, queued.recipients, queued.in_reply_to, queued.send_state) == (
+        "slack", INTAKE, root, "pending",
+    )  # fmt: skip
+    (asked,) = world.posts()
+    assert (asked["channel"], asked["thread_ts"]) == (INTAKE, root)
+    assert REF in asked["text"]
+    assert "rganisationsnummer" in asked["text"]
+    assert [row.send_state for row in world.chat.outbox("chat_ack")] == ["sent"]
+    assert [row.recipients for row in world.chat.outbox("ack")] == ["lina@seved.example"]
+
+    case = world.chat.case()
+    assert case["origin"] == "slack"
+    assert case["history"][0]["why"] == "ansökan via Slack"
+    assert sorted((m["direction"], m["channel"]) for m in case["messages"]) == [
+        ("in", "slack"), ("out", "email"), ("out", "slack"),
+    ]  # fmt: skip
+    with Session(world.chat.engine) as session:
+        register_documents(session, now=world.chat.clock[0])
+        session.commit()
+        kinds = [(d.kind, d.direction) for d in documents_of(session, 1)]
+    assert ("Slack-meddelande", "in") in kinds
+    assert ("brev", "ut") in kinds
+
+
+def test_a_request_for_more_information_goes_to_the_thread_of_a_case_without_an_address(
+    world: World,
+) -> None:
+    world.fake.people[OLLE] = {"id": OLLE, "real_name": "Olle", "profile": {"real_name": "Olle"}}
+    root = "1772443800.000100"
+    world.event(channel=INTAKE, text=NO_ADDRESS, ts=root, user=OLLE)
+    world.posts()  # the acknowledgement
+    assert world.chat.outbox("ack") == []  # no address: no e-mail
+
+    answer = world.chat(f"komplettera {REF} Skicka gärna budgeten.")
+    assert "tråden i Slack" in text_of(answer)
+    asked = world.posts()[-1]
+    assert (asked["channel"], asked["thread_ts"]) == (INTAKE, root)
+    assert "Skicka gärna budgeten." in asked["text"]
+    assert REF in asked["text"]
+    assert world.chat.outbox("request_info") == []
+
+
+def test_a_direct_message_after_a_decision_is_a_new_application_and_threads_still_join(
+    world: World,
+) -> None:
+    dm, first = "D0LINA", "1772443800.000100"
+    world.event(channel=dm, channel_type="im", text=WITHOUT_ORGNR, ts=first)
+    world.chat(f"avsla {REF} Ansökan ligger utanför modellen.")
+    assert world.chat.case()["phase"] == "avslag"
+
+    world.event(channel=dm, channel_type="im", text=APPLICATION, ts="1772450000.000100")
+    second = world.chat.case("SAM-2026-0002")
+    assert second["phase"] == "bedomning"  # a new case, not a late reply to the refused one
+    world.event(channel=dm, channel_type="im", text="Vi kan träffas på tisdag.",
+                ts="1772450100.000100")  # fmt: skip
+    assert len(world.chat.case("SAM-2026-0002")["messages"]) > len(second["messages"])
+
+    # her reply in the refused case's own thread is still a reply to it
+    world.event(channel=dm, channel_type="im", text="Varför?", ts="1772450200.1", thread_ts=first)
+    assert [m.case_id for m in world.inbound()] == [1, 2, 2, 1]
+    assert len(world.chat.outbox("reply_closed")) == 1
+    told = world.posts()[-1]
+    assert told["thread_ts"] == first
+    assert "avslutat" in told["text"]
+
+
+def test_an_officials_message_in_the_intake_channel_is_a_command_or_a_hint_never_a_case(
+    world: World,
+) -> None:
+    world.event(channel=INTAKE, user=KARIN, text=APPLICATION, ts="1772443800.000100")
+    world.event(channel=INTAKE, user=KARIN, text="lista", ts="1772443800.000200")
+    assert world.inbound() == []
+    hint, listed = [c.body for c in world.fake.to("/chat.postEphemeral")]
+    assert (hint["channel"], hint["user"]) == (INTAKE, KARIN)
+    assert "inget ärende" in hint["text"]
+    assert "Skapa ärende" in hint["text"]
+    assert listed["user"] == KARIN
+    assert "Inga ärenden" in listed["text"]
+    assert world.posts() == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # not about the database
+def test_a_mail_that_carries_the_chat_headers_is_read_as_mail_and_posts_nowhere(
+    world: World,
+) -> None:
+    forged = {"X-Samverkan-Chat": "slack", "X-Samverkan-Chat-Reply-To": "C0STYRELSEN",
+              "X-Samverkan-Chat-Thread": "1772443800.000100"}  # fmt: skip
+    raw = by_mail_bytes(APPLICATION, headers=forged)
+    assert world.chat.intake.process(raw, source="imap://mail/INBOX;UID=7").case == REF
+    assert world.chat.outbox("chat_ack") == []
+    case = world.chat.case()
+    assert (case["origin"], case["history"][0]["why"]) == ("email", "ansökan via e-post")
+    assert world.posts() == []

@@ -34,6 +34,7 @@ from sqlmodel import Session
 from starlette.applications import Starlette
 
 from samverkan.bot.commands import Assign, parse
+from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.teams import command_text, sender_ids, teams_routes
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
@@ -611,12 +612,20 @@ LINA = {"id": "29:1LinaEkTeamsUserIdZz9", "name": "Lina Ek",
         "aadObjectId": "9f8e7d6c-5b4a-4392-8a1b-0c9d8e7f6a5b"}  # fmt: skip
 
 
+PERSONAL = "a:1Pz9xPersonalChatWithSamverkanBotQk3"  # the fixture's personal chat
+
+
 def html_of(text: str) -> str:
     return "".join(f"<p>{line}</p>" if line else "<p>&nbsp;</p>" for line in text.splitlines())
 
 
 def posted_texts(connector: Connector) -> str:
     return "\n".join(t for p in connector.posts() for t in texts(card_of(p)))
+
+
+def drain(engine: Engine, settings: Settings, now: datetime) -> None:
+    """Deliver what waits in the outbox, as the service does every few seconds."""
+    delivery(settings, engine).run(now)
 
 
 @sqlite_only
@@ -631,17 +640,24 @@ def test_a_personal_message_from_an_actor_becomes_the_case_the_same_mail_becomes
     assert verdict(chat_case) == verdict(
         by_mail(APPLICATION, "Hej!", teams_settings, now, tmp_path)
     )
+    assert connector.posts() == []  # the answer waits in the outbox with the case
+    drain(engine, teams_settings, now)
+    (answer,) = connector.posts()
+    assert answer["path"] == f"/v3/conversations/{PERSONAL}/activities/{body['id']}"
     assert REF in posted_texts(connector)  # answered in the chat
+    assert chat_case["history"][0]["why"] == "ansökan via Teams"
     follow_up = activity("message_personal", connector, text="Tack, vi hörs!", id="1772443999000",
                          **{"from": LINA})  # fmt: skip
     client.post("/api/messages", json=follow_up)
-    assert len(case_view(engine)["messages"]) == len(chat_case["messages"]) + 1  # the same case
+    messages = case_view(engine)["messages"]
+    assert len(messages) == len(chat_case["messages"]) + 2  # the same case: her reply, our answer
+    drain(engine, teams_settings, now)
     assert "tillagt i ärende" in texts(card_of(connector.posts()[-1]))[0]
 
 
 @sqlite_only
 def test_a_channel_mention_from_an_actor_and_a_reply_in_its_thread_make_one_case(
-    client: Client, connector: Connector, engine: Engine
+    client: Client, connector: Connector, engine: Engine, teams_settings: Settings, now: datetime
 ) -> None:
     root = "1772443800123"
     conversation = {"isGroup": True, "conversationType": "channel",
@@ -657,6 +673,10 @@ def test_a_channel_mention_from_an_actor_and_a_reply_in_its_thread_make_one_case
     case = case_view(engine)
     assert case["phase"] == "bedomning"
     assert case["applicant"]["orgnr"] == "802457-3167"
+    drain(engine, teams_settings, now)  # both answers are replies in the channel's thread
+    thread = f"/v3/conversations/{conversation['id']}/activities"
+    assert [p["path"] for p in connector.posts()] == [f"{thread}/{root}", f"{thread}/1772443900456"]
+    assert "tillagt i ärende" in texts(card_of(connector.posts()[-1]))[0]
 
 
 @sqlite_only

@@ -335,7 +335,7 @@ def test_a_message_stored_meanwhile_by_another_instance_is_a_duplicate(
         calls.append(args)  # the first look happens before the other instance's commit
         return [] if len(calls) == 1 else real_seen(*args)
 
-    monkeypatch.setattr("samverkan.intake.pipeline.seen_messages", seen_too_early)
+    monkeypatch.setattr("samverkan.intake.unit.seen_messages", seen_too_early)
     results = intake.process_batch(
         [
             (mail(NO_ORGNR, message_id="<new@x.example>", sender="n@x.example"), "new"),

@@ -68,7 +68,8 @@ def _mid(item: OutboxItem) -> str:
 
 
 def _label(item: OutboxItem) -> str:
-    return f"notis till {item.transport}:{item.to}" + (f" ({item.ref})" if item.ref else "")
+    what = "notis" if item.channel == "notice" else "svar i tråden"
+    return f"{what} till {item.transport}:{item.to}" + (f" ({item.ref})" if item.ref else "")
 
 
 def _what(item: OutboxItem) -> str:

@@ -37,7 +37,8 @@ def transports(settings: Settings) -> dict[str, Transport]:
         from samverkan.bot.slack import make_client
 
         found["slack"] = SlackTransport(make_client(settings))
-    if settings.teams_service_url is not None:
+    if settings.teams_service_url or settings.teams_app_id or settings.teams_anonymous:
+        # answers in a Teams thread go back through the connector their message came from
         from samverkan.bot.delivery.teams import TeamsTransport
 
         found["teams"] = TeamsTransport(settings)

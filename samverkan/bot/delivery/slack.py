@@ -2,9 +2,10 @@
 
 The destination is ``slack:<channel id>`` or ``slack:<user id>`` (``chat.postMessage`` opens
 the direct message itself). All of a notice's text is treated as actor text and escaped by
-``slack_render``. Slack's answer decides: an API error or a refused connection surely posted
-nothing (retry, after ``Retry-After`` when rate-limited); a reset or a timeout may come after
-Slack took the post, so it is left unknown and never repeated.
+``slack_render``. An answer to an actor (``channel = "slack"``) goes to their conversation, in
+the thread ``in_reply_to`` names. Slack's answer decides: an API error or a refused connection
+surely posted nothing (retry, after ``Retry-After`` when rate-limited); a reset or a timeout
+may come after Slack took the post, so it is left unknown and never repeated.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class SlackTransport:
         try:
             response = self.client.chat_postMessage(
                 channel=item.to,
+                thread_ts=item.in_reply_to if item.channel == "slack" else None,
                 text=message.text,
                 blocks=message.blocks,
                 unfurl_links=False,

@@ -6,7 +6,10 @@ created first (``POST v3/conversations``) and remembered for the process. The me
 Adaptive Card from ``teams_render``, so all of a notice's text is escaped as actor text.
 
 The SDK's ``ConnectorClient`` is asynchronous; each item is sent in a short event loop of its
-own (the drainer runs in the scheduler's thread). With ``TEAMS_ANONYMOUS`` (local development
+own (the drainer runs in the scheduler's thread). An answer to an actor (``channel = "teams"``)
+goes to their conversation as a reply to their message (``in_reply_to``), through the Bot
+Connector their message came from (``sender``, checked against the token when it arrived), so
+it needs no ``TEAMS_SERVICE_URL``. With ``TEAMS_ANONYMOUS`` (local development
 and tests) no token is sent; otherwise a token for the Bot Framework comes from Entra with the
 app's id and secret (MSAL caches it). An HTTP error answer or a refused connection surely
 posted nothing (retry); a timeout is left unknown and never repeated.
@@ -22,7 +25,7 @@ import msal
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters
 from microsoft_agents.hosting.core.connector.client import ConnectorClient
 
-from samverkan.bot.delivery.port import Delivered, Result, Retry
+from samverkan.bot.delivery.port import Delivered, GiveUp, Result, Retry
 from samverkan.bot.reply import ReplyStatus, actor, paragraph, reply
 from samverkan.bot.teams_render import render_reply
 from samverkan.config import Settings
@@ -41,10 +44,8 @@ class TeamsTransport:
     name = "teams"
 
     def __init__(self, settings: Settings) -> None:
-        if settings.teams_service_url is None:
-            raise ValueError("SAMVERKAN_TEAMS_SERVICE_URL saknas.")
         self.settings = settings
-        self.service_url = settings.teams_service_url
+        self.service_url: str | None = settings.teams_service_url
         self._conversations: dict[str, str] = {}
         self._msal: msal.ConfidentialClientApplication | None = None
 
@@ -66,29 +67,38 @@ class TeamsTransport:
         return str(token)
 
     def deliver(self, item: OutboxItem) -> Result:
+        service = (item.sender if item.channel == "teams" else None) or self.service_url
+        if not service:
+            return GiveUp("Teams: SAMVERKAN_TEAMS_SERVICE_URL saknas.")
         try:
             token = self._token()
         except (PermissionError, ValueError, OSError) as exc:
             return Retry(f"Teams: {exc}")
         try:
-            activity_id = asyncio.run(self._send(item, token))
+            activity_id = asyncio.run(self._send(item, token, service))
         except aiohttp.ClientResponseError as exc:
             return Retry(f"Teams svarade {exc.status}: {exc.message[:200]}")
         except aiohttp.ClientConnectorError as exc:
             return Retry(f"Teams kunde inte nås: {exc.os_error}")
         return Delivered(f"teams:{item.to}:{activity_id}")
 
-    async def _send(self, item: OutboxItem, token: str) -> str:
+    async def _send(self, item: OutboxItem, token: str, service: str) -> str:
         message = render_reply(reply(ReplyStatus.OK, paragraph(actor(item.text))))
         activity = Activity(
             type="message",
             text=message.fallback_text,
             attachments=message.attachments(),
         )
-        client = ConnectorClient(self.service_url, token)
+        answer_to = item.in_reply_to if item.channel == "teams" else None
+        client = ConnectorClient(service, token)
         try:
             conversation = await self._conversation(client, item.to)
-            answer = await client.conversations.send_to_conversation(conversation, activity)
+            if answer_to:
+                answer = await client.conversations.reply_to_activity(
+                    conversation, answer_to, activity
+                )
+            else:
+                answer = await client.conversations.send_to_conversation(conversation, activity)
         finally:
             await client.client.close()
         return str(answer.id or "")

@@ -14,7 +14,11 @@ text gives the same case. What makes a chat message a mail:
 - ``From`` carries the author's name, and their e-mail address only when the platform gave
   one (then the acknowledgement also goes by e-mail); without one, no mail is sent;
 - the subject is the text's first line, the files are attachments, and ``X-Samverkan-Chat-*``
-  headers keep the platform, conversation and author on record with the raw message.
+  headers keep the platform, conversation and author on record with the raw message;
+- ``X-Samverkan-Chat-Reply-To``, ``-Thread`` and ``-Service`` say where the answers go (the
+  conversation, the message or thread replied to, Teams' connector): the intake queues the
+  acknowledgement there through the outbox, as it queues the acknowledgement e-mail. The
+  intake trusts these headers only on a message whose source is this feeder's.
 """
 
 from __future__ import annotations
@@ -86,6 +90,13 @@ class ChatMessage:
     html: str | None = None
     """The message as HTML when the platform gives only that (the intake reads it as a mail's
     HTML part); ``text`` is then the subject's source."""
+    reply_to: str | None = None
+    """Where answers are posted when not ``conversation`` (Teams: the conversation id as the
+    activity gave it, with its ``;messageid=`` thread)."""
+    reply_thread: str | None = None
+    """The message answers reply to when not the thread's first (or this) message."""
+    service_url: str | None = None
+    """Teams: the Bot Connector the activity came through, which the answer goes back to."""
 
     @property
     def source(self) -> str:
@@ -99,6 +110,11 @@ def _token(value: str) -> str:
     if len(safe) <= 80:
         return safe
     return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def _header(value: str) -> str:
+    """A platform id as one header word: no whitespace or control characters, bounded."""
+    return "".join(c for c in value if c.isprintable() and not c.isspace())[:900]
 
 
 def chat_message_id(platform: str, conversation: str, message_id: str) -> str:
@@ -137,6 +153,11 @@ def to_rfc822(message: ChatMessage, *, answers: str | None = None) -> bytes:
     mail["X-Samverkan-Chat"] = message.platform
     mail["X-Samverkan-Chat-Conversation"] = _token(message.conversation)
     mail["X-Samverkan-Chat-User"] = _token(message.author_id)
+    mail["X-Samverkan-Chat-Reply-To"] = _header(message.reply_to or message.conversation)
+    thread = message.reply_thread or message.thread_root or message.message_id
+    mail["X-Samverkan-Chat-Thread"] = _header(thread)
+    if message.service_url:
+        mail["X-Samverkan-Chat-Service"] = _header(message.service_url)
     if message.html is not None:
         mail.set_content(message.html, subtype="html")
     else:
