@@ -178,7 +178,8 @@ def register_intake(
         direct = event.get("channel_type") == "im"
         text = str(event.get("text") or "")
         official = intake.is_official(user)
-        if direct and (official or not is_application_text(text)):
+        applies = is_application_text(text) or bool(event.get("files"))  # a file alone, too
+        if direct and (official or not applies):
             answer = dispatcher.dispatch(canonical_text(text), user, Platform.SLACK)
             _post(client, channel, root, answer)
             return

@@ -53,6 +53,7 @@ from starlette.routing import Route
 from samverkan.bot.chat_intake import ChatIntake, official_note
 from samverkan.bot.dispatch import Dispatcher, Platform, is_application_text, needs_identity
 from samverkan.bot.teams_cards import form_command, welcome_card
+from samverkan.bot.teams_files import fetch_files, file_links
 from samverkan.bot.teams_intake import (
     MESSAGE_ACTION,
     chat_message_of,
@@ -163,12 +164,13 @@ class TeamsAgent:
         if text is None:
             return  # typing, reactions, other members joining: nothing to answer
         clicked = _value_command(activity.value) is not None
-        lookup = needs_identity(text) or is_application_text(text)
-        who, email = await self._who(context, lookup=lookup)
-        if not clicked and self.dispatcher.role_of(who) is None and is_application_text(text):
+        applies = is_application_text(text) or bool(file_links(activity))  # a file alone, too
+        who, email = await self._who(context, lookup=needs_identity(text) or applies)
+        if not clicked and self.dispatcher.role_of(who) is None and applies:
+            files = await asyncio.to_thread(fetch_files, activity, _bot_token(context))
             await asyncio.to_thread(  # the answer is queued for the thread with the case
                 self.intake.receive,
-                chat_message_of(activity, text, email),
+                chat_message_of(activity, text, email, files),
                 personal=conversation_of(activity)[2],
             )
             return
@@ -234,6 +236,14 @@ async def _invoke_response(context: TurnContext, body: dict[str, Any]) -> None:
     await context.send_activity(
         Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
     )
+
+
+def _bot_token(context: TurnContext) -> str | None:
+    """The token the turn's connector client holds (none when anonymous), for its files."""
+    connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+    session = getattr(connector, "client", None)
+    header = str(session.headers.get("Authorization") or "") if session is not None else ""
+    return header.removeprefix("Bearer ").strip() or None
 
 
 async def _roster_email(context: TurnContext) -> str | None:

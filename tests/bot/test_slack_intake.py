@@ -319,3 +319,19 @@ def test_a_mail_that_carries_the_chat_headers_is_read_as_mail_and_posts_nowhere(
     case = world.chat.case()
     assert (case["origin"], case["history"][0]["why"]) == ("email", "ansökan via e-post")
     assert world.posts() == []
+
+
+def test_a_direct_message_with_only_a_file_is_an_application_read_from_the_file(
+    world: World,
+) -> None:
+    path = "/files-pri/T0MALMO01-F0ANSOKAN/ansokan.txt"
+    world.fake.files[path] = APPLICATION.encode()
+    files = [{"id": "F0ANSOKAN", "name": "ansokan.txt", "mimetype": "text/plain",
+              "size": len(APPLICATION.encode()),
+              "url_private_download": world.fake.url + path[1:]}]  # fmt: skip
+    world.event(channel="D0LINA", channel_type="im", text="", ts="1772443800.000100",
+                subtype="file_share", files=files)  # fmt: skip
+    case = world.chat.case()
+    assert case["applicant"]["orgnr"] == "802457-3167"  # read from the file, as from a mail's
+    (answer,) = world.posts()
+    assert REF in answer["text"]

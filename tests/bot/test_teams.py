@@ -30,7 +30,7 @@ from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.applications import Starlette
 
 from samverkan.bot.commands import Assign, parse
@@ -41,6 +41,7 @@ from samverkan.intake.pipeline import Intake
 from samverkan.rules.phases import Role
 from samverkan.storage import case_view as views
 from samverkan.storage import cases as case_store
+from samverkan.storage.models import AttachmentRow
 from tests.helpers.chat import APPLICATION, WITHOUT_ORGNR, mail, snapshot
 from tests.helpers.intake import by_mail, verdict
 
@@ -63,6 +64,8 @@ class Connector:
     url: str = ""
     requests: list[dict[str, Any]] = field(default_factory=list)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Downloadable files by path; those under ``/v3/attachments/`` only with the bot token."""
 
     def posts(self) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["method"] == "POST"]
@@ -96,6 +99,15 @@ def _handler(connector: Connector) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             entry = self._record()
+            if entry["path"] in connector.files:
+                secured = entry["path"].startswith("/v3/attachments/")
+                allowed = entry["authorization"] == "Bearer fake-outbound-token" or not secured
+                data = connector.files[entry["path"]] if allowed else b"unauthorized"
+                self.send_response(200 if allowed else 401)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
             member = connector.members.get(entry["path"].rsplit("/", 1)[-1])
             if member is None:
                 self._answer(404, {"error": {"code": "MemberNotFound"}})
@@ -720,3 +732,42 @@ def test_the_decision_form_records_the_committees_decision(
     case = case_view(engine)
     assert case["phase"] == "genomforande"
     assert case["history"][-1]["by"] == KARIN_AAD
+
+
+@sqlite_only
+def test_files_in_a_teams_message_are_fetched_and_read_like_mail_attachments(
+    http_server: str,
+    connector: Connector,
+    engine: Engine,
+    bot_framework: list[str],
+    signing_key: rsa.RSAPrivateKey,
+) -> None:
+    shared = "/download/budget.txt?tempauth=v1.eyJ"  # SharePoint's pre-authorised link
+    pasted = "/v3/attachments/0-weu-d3-1a2b/views/original"  # a picture, on the connector
+    connector.files[shared] = b"Organisationsnummer: 802457-3167\n"
+    connector.files[pasted] = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    elsewhere = connector.url.replace("127.0.0.1", "localhost")  # another host than the token's
+    attachments = [
+        {"contentType": "application/vnd.microsoft.teams.file.download.info",
+         "contentUrl": "https://malmo.sharepoint.com/personal/lina/budget.txt",
+         "name": "budget.txt",
+         "content": {"downloadUrl": elsewhere + shared.lstrip("/"), "uniqueId": "B0D6E7",
+                     "fileType": "txt"}},
+        {"contentType": "image/png", "contentUrl": connector.url + pasted.lstrip("/")},
+        {"contentType": "text/html", "content": "<p>the message itself</p>"},
+    ]  # fmt: skip
+    body = activity("message_personal", connector, text=WITHOUT_ORGNR, attachments=attachments,
+                    **{"from": LINA})  # fmt: skip
+
+    status = post_over_socket(http_server, body, bearer(signing_key, connector.url))
+
+    assert status in (200, 202)
+    with Session(engine) as session:
+        files = session.exec(select(AttachmentRow).order_by(col(AttachmentRow.id))).all()
+        assert [(f.filename, f.data) for f in files] == [
+            ("budget.txt", connector.files[shared]), ("bild.png", connector.files[pasted]),
+        ]  # fmt: skip
+    gets = {r["path"]: r["authorization"] for r in connector.requests if r["method"] == "GET"}
+    assert gets[shared] is None  # the token goes only to the connector it is for
+    assert gets[pasted] == "Bearer fake-outbound-token"
+    assert case_view(engine)["applicant"]["orgnr"] == "802457-3167"  # read from the file
