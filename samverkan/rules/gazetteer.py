@@ -1,6 +1,8 @@
 """Malmö's districts and neighbourhoods, and how actors write them.
 
-The places are data (``rules/data/gazetteer.toml``) so an official can add a neighbourhood
+The places are data (``rules/data/gazetteer.toml``: the delområden with their stadsdel and
+stadsområde, and the places outside Malmö; ``rules/data/streets.toml``: streets, squares and
+landmarks, each under the area it lies in) so an official can add a neighbourhood or a street
 without a release. Matching works on word tokens and a dictionary of token sequences instead of
 one large regex alternation: a text is scanned once, and each position costs a few dict
 look-ups whatever the size of the gazetteer. That keeps intake fast and makes word boundaries
@@ -124,6 +126,11 @@ class Gazetteer:
             self._add_row(area, row)
         for row in data.get("outside", []):
             self._add_row(Area(str(row["name"]), False), row)
+        by_name = {area.name: area for area in self._malmo}
+        for name, places in data.get("streets", {}).items():
+            if name not in by_name:
+                raise GazetteerError(f"gatorna i {name!r} pekar på ett okänt område")
+            self._add_row(by_name[name], {"match_name": False, "aliases": places})
 
     def _add_row(self, area: Area, row: Mapping[str, Any]) -> None:
         free_text = bool(row.get("free_text", True))
@@ -316,5 +323,7 @@ def _ancestor_area(name: str, areas: list[Area]) -> Area | None:
 
 @cache
 def _bundled() -> Gazetteer:
-    text = resources.files("samverkan.rules").joinpath("data/gazetteer.toml").read_text("utf-8")
-    return Gazetteer.from_toml(text)
+    data = resources.files("samverkan.rules").joinpath("data")
+    places = tomllib.loads(data.joinpath("gazetteer.toml").read_text("utf-8"))
+    streets = tomllib.loads(data.joinpath("streets.toml").read_text("utf-8"))
+    return Gazetteer({**places, "streets": streets["streets"]})

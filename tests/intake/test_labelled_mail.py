@@ -82,13 +82,15 @@ def test_extracted_fields_match_the_labels(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", READ)
-def test_every_extracted_value_names_its_evidence(name: str) -> None:
+def test_every_extracted_value_names_its_evidence_and_how_it_was_found(name: str) -> None:
     app = _extract(_parse(name))
     data = app.to_dict()
     for field, value in data.items():
-        if field in ("evidence", "parents") or value in (None, [], ""):
+        if field in ("evidence", "provenance", "parents") or value in (None, [], ""):
             continue
         assert app.evidence.get(field), f"{field} has no evidence"
+        assert field in app.provenance, f"{field} has no provenance"
+        assert 0 < app.provenance[field].confidence <= 1
 
 
 @pytest.mark.parametrize("name", READ)
