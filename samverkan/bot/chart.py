@@ -9,6 +9,7 @@ must stay under the platform's message size.
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
@@ -31,7 +32,31 @@ def _stacked(axes: Any, months: tuple[str, ...], series: dict[str, tuple[int, ..
 
 
 def render_chart(series: ChartSeries) -> bytes:
-    """A PNG of the three panels (an empty database gives empty panels, not an error)."""
+    """A PNG of the three panels (an empty database gives empty panels, not an error).
+
+    Drawing takes a few hundred milliseconds, so the last few pictures are kept: asking
+    again while nothing changed answers at once."""
+    key = (
+        series.months,
+        tuple(series.by_phase.items()),
+        tuple(series.by_area.items()),
+        tuple(series.granted_by_year.items()),
+    )
+    return _render(key)
+
+
+_Key = tuple[
+    tuple[str, ...],
+    tuple[tuple[str, tuple[int, ...]], ...],
+    tuple[tuple[str, tuple[int, ...]], ...],
+    tuple[tuple[int, int], ...],
+]
+
+
+@functools.lru_cache(maxsize=4)
+def _render(key: _Key) -> bytes:
+    months, by_phase, by_area, granted_by_year = key
+    series = ChartSeries(months, dict(by_phase), dict(by_area), dict(granted_by_year))
     import matplotlib
 
     matplotlib.use("Agg", force=True)

@@ -9,15 +9,14 @@ storage and kept at hand where that is safe.
 
 from __future__ import annotations
 
-import bisect
 import time
-from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 from sqlmodel import Session
 
 from samverkan.config import Settings
 from samverkan.rules.criteria import (
+    LISTED_CASES,
     ActiveCase,
     CoordinationContext,
     Evaluation,
@@ -29,54 +28,18 @@ from samverkan.rules.komplettering import missing_items
 from samverkan.rules.model import Application, Area
 from samverkan.rules.phases import TERMINAL
 from samverkan.rules.ruleset import RuleSet, bundled_ruleset_path, load_ruleset
-from samverkan.storage.cases import active_cases_in
+from samverkan.storage.overlap import overlapping_cases
 from samverkan.storage.reference import active_processes
 
 PROCESS_CACHE_SECONDS = 10.0
+COUNT_UP_TO = 1000  # overlapping open cases counted exactly; beyond, "more than"
 AREA_CACHE_SIZE = 10_000  # names come from the gazetteer or the actors' own words
-ACTIVE_CACHE_CASES = 20_000  # open cases a transaction keeps at hand (a few MB at most)
 CLOSED = tuple(p.value for p in TERMINAL)
 
 
 def load_rules(settings: Settings) -> RuleSet:
     """The configured rule set, or the bundled one; a broken file raises ``RuleSetError``."""
     return load_ruleset(settings.rules_file or bundled_ruleset_path())
-
-
-_ActiveCases = list[tuple[str, int, ActiveCase]]  # (area name, case id, case), as stored
-
-
-@dataclass
-class OpenCases:
-    """The open cases per set of related areas already read in one transaction.
-
-    Kept up to date as cases open, move or close in that transaction, so a batch of messages
-    asks the database for the cases of an area once. It lives as long as its transaction: what
-    another transaction commits meanwhile is not seen, as a query in this one would not see it.
-    """
-
-    _by_names: dict[tuple[str, ...], _ActiveCases] = field(default_factory=dict)
-
-    def get(self, names: tuple[str, ...]) -> _ActiveCases | None:
-        return self._by_names.get(names)
-
-    def keep(self, names: tuple[str, ...], cases: _ActiveCases) -> None:
-        """Keep what was read, unless that would hold more than a bounded number of cases."""
-        if sum(map(len, self._by_names.values())) + len(cases) <= ACTIVE_CACHE_CASES:
-            self._by_names[names] = cases
-
-    def changed(self, case_id: int, area: str | None, case: ActiveCase | None) -> None:
-        """A case's area or phase changed: it is found where its new area is, if still open."""
-        for cases in self._by_names.values():
-            cases[:] = [c for c in cases if c[1] != case_id]
-        if area is not None and case is not None:
-            self.opened(area, case_id, case)
-
-    def opened(self, area: str, case_id: int, case: ActiveCase) -> None:
-        """A case opened in ``area``: add it where a query would now find it, in its order."""
-        for names, cases in self._by_names.items():
-            if area in names:
-                bisect.insort(cases, (area, case_id, case), key=lambda c: (c[0], c[1]))
 
 
 class Assessor:
@@ -108,38 +71,34 @@ class Assessor:
         app: Application,
         *,
         case_id: int | None = None,
-        open_cases: OpenCases | None = None,
     ) -> Evaluation:
         """Judge ``app`` (the case ``case_id``, or a new one) against what else is going on."""
-        return evaluate(app, self.rules, self.context(conn, app, case_id, open_cases))
+        return evaluate(app, self.rules, self.context(conn, app, case_id))
 
     def context(
-        self,
-        conn: Connection,
-        app: Application,
-        case_id: int | None = None,
-        open_cases: OpenCases | None = None,
+        self, conn: Connection, app: Application, case_id: int | None = None
     ) -> CoordinationContext:
-        """The processes and the other open cases an application may need to coordinate with."""
+        """The processes and the other open cases an application may need to coordinate with.
+
+        Only cases in a related area can overlap, and the reason names only the newest few:
+        one indexed query reads those and counts the rest, so this step costs the same at
+        ten cases in the area as at ten thousand, and sees the cases a batch has just opened
+        in the same transaction.
+        """
         processes = self._processes(conn)
         if app.area is None or not app.area.in_malmo:
             return CoordinationContext(processes=processes)
-        # Only cases in a related area can overlap; asking for those keeps this step from
-        # growing with the number of all cases.
         names = tuple(self._related_names(app.area))
-        others = open_cases.get(names) if open_cases is not None else None
-        if others is None:
-            others = [
-                (name, other, self.active_case(ref, name))
-                for name, other, ref in active_cases_in(conn, names, closed=CLOSED)
-            ]
-            if open_cases is not None:
-                open_cases.keep(names, others)
-        active = [a for _, other, a in others if other != case_id]
-        return CoordinationContext(processes=processes, active_cases=active)
-
-    def active_case(self, ref: str, area_name: str) -> ActiveCase:
-        return ActiveCase(ref=ref, area=self._area(area_name))
+        newest, total = overlapping_cases(
+            conn, names, closed=CLOSED, but=case_id, limit=LISTED_CASES, count_up_to=COUNT_UP_TO
+        )
+        active = [ActiveCase(ref=ref, area=self._area(name)) for name, ref in newest]
+        return CoordinationContext(
+            processes=processes,
+            active_cases=active,
+            active_total=min(total, COUNT_UP_TO),
+            more_than_total=total > COUNT_UP_TO,
+        )
 
     def _processes(self, conn: Connection) -> list[ExistingProcess]:
         """The registry, re-read at most every few seconds (it changes a few times a year)."""

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from samverkan.clock import utc_now
 from samverkan.config import KomplMode, Settings
 from samverkan.intake import chat_answers as chat
-from samverkan.intake.assessor import CLOSED, Assessor, load_rules
+from samverkan.intake.assessor import Assessor, load_rules
 from samverkan.intake.extraction.message import application_text, extract_message
 from samverkan.intake.extraction.replies import reply_update, withdrawal_sentence
 from samverkan.intake.outbox import email_row, notice_row
@@ -266,16 +266,13 @@ class Intake:
     def _open_case(self, unit: Unit, mail: Incoming, msg: ParsedMessage) -> Case:
         app = self._extract(msg)
         # Judged before the case row exists, so the case is written once, in its final phase.
-        evaluation = self.assessor.evaluate(unit.conn, app, open_cases=unit.open_cases)
+        evaluation = self.assessor.evaluate(unit.conn, app)
         now = mail.now
         why = f"ansökan via {chat.via(mail.source, msg.headers)}"
         origin = chat.channel(mail.source, msg.headers)
         moves = [transition(None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why=why, now=now)]
         moves += _onward(Phase.INKOMMEN, evaluation, now, ask_actor=self._asks_at_once)
         case = unit.writes.open_case(unit.conn, app, moves=moves, origin=origin, now=now)
-        if app.area is not None and case.phase not in CLOSED:
-            active = self.assessor.active_case(case.ref, app.area.name)
-            unit.open_cases.opened(app.area.name, case.id, active)
         unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="ansökan", now=now)
         self._save_inbound(unit, mail, msg, case, Outcome.CREATED, None)
         overlap = next((r for r in evaluation.results if r.id == "overlapp"), None)
@@ -318,16 +315,9 @@ class Intake:
                 f"Bekräfta med: återkalla {case.ref} sökanden återkallar"
             )
             unit.writes.message(notice_row(case_id=case.id, kind="withdrawal", text=text, now=now))
-        evaluation = self.assessor.evaluate(
-            unit.conn, updated, case_id=case.id, open_cases=unit.open_cases
-        )
+        evaluation = self.assessor.evaluate(unit.conn, updated, case_id=case.id)
         moves = _onward(case.phase, evaluation, now, ask_actor=self._asks_at_once)
         case = unit.writes.change_case(unit.conn, case, updated, moves=moves, now=now)
-        if updated.area is not None and case.phase not in CLOSED:
-            active = self.assessor.active_case(case.ref, updated.area.name)
-            unit.open_cases.changed(case.id, updated.area.name, active)
-        else:
-            unit.open_cases.changed(case.id, None, None)
         unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="svar", now=now)
         missing = self.assessor.missing(evaluation) if self._asks_at_once else []
         chat.answer(unit.writes, mail, msg.headers, case.id, "reply", ref=case.ref, missing=missing)

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from samverkan.intake.assessor import OpenCases
 from samverkan.storage.cases import CaseWrites
 from samverkan.storage.messages import recent_acks_to, seen_messages
 
@@ -50,7 +49,6 @@ class Unit:
     conn: Connection
     known: Seen
     writes: CaseWrites = field(default_factory=CaseWrites)
-    open_cases: OpenCases = field(default_factory=OpenCases)
     acks: dict[str, list[datetime]] = field(default_factory=dict)
     senders: Sequence[str] = ()  # whose auto-replies to read at the first need, in one query
 

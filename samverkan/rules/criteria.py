@@ -174,6 +174,11 @@ class CoordinationContext:
 
     processes: Sequence[ExistingProcess] = ()
     active_cases: Sequence[ActiveCase] = ()
+    active_total: int | None = None
+    """How many open cases overlap when ``active_cases`` holds only the newest of them (the
+    caller read a page of them); None: ``active_cases`` is all of them."""
+    more_than_total: bool = False
+    """True when there are more than ``active_total`` (the count stopped at its bound)."""
 
 
 # --- wording helpers (shared with the memo) -------------------------------------------------
@@ -371,6 +376,12 @@ def _stod(c: _Check) -> CriterionResult:
 
 
 LISTED_CASES = 5
+"""Overlapping open cases named in the reason; the rest are counted."""
+
+
+def _ref_order(ref: str) -> tuple[int | str, ...]:
+    """``SAM-2026-10000`` after ``SAM-2026-9999``: the numbers of a reference as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in ref.split("-"))
 
 
 def _overlapp(c: _Check) -> CriterionResult:
@@ -383,12 +394,14 @@ def _overlapp(c: _Check) -> CriterionResult:
             contact = f" (kontakt: {process.contact})" if process.contact else ""
             matches.append(f"{process.name}{contact}")
     cases = [case for case in c.context.active_cases if area.covers(case.area)]
-    # The newest few by name, the rest counted: a busy area must not make every reason (and
-    # every stored evaluation) as long as the list of its open cases.
-    cases.sort(key=lambda case: case.ref, reverse=True)
+    total = len(cases) if c.context.active_total is None else c.context.active_total
+    # The newest few, the rest counted: a busy area must not make every reason (and every
+    # stored evaluation) as long as the list of its open cases.
+    cases.sort(key=lambda case: _ref_order(case.ref), reverse=True)
     matches += [f"ärende {case.ref} ({case.area.name})" for case in cases[:LISTED_CASES]]
-    if len(cases) > LISTED_CASES:
-        matches.append(plural(len(cases) - LISTED_CASES, "ärende", "ärenden") + " till")
+    if total > LISTED_CASES:
+        rest = plural(total - LISTED_CASES, "ärende", "ärenden") + " till"
+        matches.append(f"fler än {rest}" if c.context.more_than_total else rest)
     if matches:
         return c.result(Status.WARNING, "warning", area=area.name, matches=join_sv(matches))
     return c.result(Status.MET, "met", area=area.name)

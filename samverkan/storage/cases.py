@@ -98,14 +98,6 @@ _CASE_OF_MESSAGES = (
     .order_by(_MESSAGE.c.id.desc())
     .limit(1)
 )
-_ACTIVE_IN_AREAS = (
-    core_select(_CASE.c.area_name, _CASE.c.id, _CASE.c.ref)
-    .where(
-        _CASE.c.area_name.in_(bindparam("areas", expanding=True)),
-        _CASE.c.phase.not_in(bindparam("closed", expanding=True)),
-    )
-    .order_by(_CASE.c.area_name, _CASE.c.id)
-)
 
 
 def _connection(db: Session | Connection) -> Connection:
@@ -153,15 +145,6 @@ def list_cases(
     if area:
         query = query.where(func.lower(_CASE.c.area_name) == area.lower())
     return [_case(row) for row in _connection(db).execute(query)]
-
-
-def active_cases_in(
-    conn: Connection, areas: Sequence[str], *, closed: Sequence[str]
-) -> list[tuple[str, int, str]]:
-    """(area, id, ref) of every case in one of ``areas`` whose phase is not in ``closed``,
-    ordered by area and then id."""
-    rows = conn.execute(_ACTIVE_IN_AREAS, {"areas": list(areas), "closed": list(closed)}).all()
-    return [(area, case_id, ref) for area, case_id, ref in rows if area]
 
 
 # ---- references -----------------------------------------------------------------------------

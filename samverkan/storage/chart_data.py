@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from samverkan.storage.models import CaseRow, DecisionRow
 
@@ -36,17 +39,34 @@ def _month_range(first: str, last: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _hour(session: Session) -> Any:
+    """A case's arrival to the hour (UTC) in SQL: rows are counted per hour, and each hour
+    falls in one local month (Sweden's offsets are whole hours)."""
+    created = col(CaseRow.created_at)
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m-%d %H:00:00", created)
+    utc = func.timezone("UTC", created)  # a timestamp without zone, in UTC
+    return func.to_char(func.date_trunc("hour", utc), "YYYY-MM-DD HH24:00:00")
+
+
 def chart_series(session: Session, timezone: str) -> ChartSeries:
+    """Counted in SQL per hour, phase and area, so what is read grows with the hours that
+    had new cases rather than with the cases."""
     zone = ZoneInfo(timezone)
-    cases = [
-        (f"{at.astimezone(zone):%Y-%m}", phase, area or "")
-        for at, phase, area in session.exec(
-            select(CaseRow.created_at, CaseRow.phase, CaseRow.area_name)
-        ).all()
-    ]
-    months = _month_range(min(c[0] for c in cases), max(c[0] for c in cases)) if cases else ()
-    by_phase = Counter((m, p) for m, p, _ in cases)
-    by_area = Counter((m, a) for m, _, a in cases)
+    hour = _hour(session).label("hour")
+    by_phase: Counter[tuple[str, str]] = Counter()
+    by_area: Counter[tuple[str, str]] = Counter()
+    for at, phase, area, n in session.exec(
+        select(hour, col(CaseRow.phase), col(CaseRow.area_name), func.count()).group_by(
+            hour, col(CaseRow.phase), col(CaseRow.area_name)
+        )
+    ).all():
+        utc = datetime.fromisoformat(str(at)).replace(tzinfo=UTC)
+        month = f"{utc.astimezone(zone):%Y-%m}"
+        by_phase[(month, phase)] += n
+        by_area[(month, area or "")] += n
+    seen_months = [m for m, _ in by_phase]
+    months = _month_range(min(seen_months), max(seen_months)) if seen_months else ()
     granted: Counter[int] = Counter()
     for at, support in session.exec(
         select(DecisionRow.at, DecisionRow.support).where(DecisionRow.outcome == GRANTED)
@@ -55,8 +75,10 @@ def chart_series(session: Session, timezone: str) -> ChartSeries:
     return ChartSeries(
         months=months,
         by_phase={
-            p: tuple(by_phase[(m, p)] for m in months) for p in sorted({c[1] for c in cases})
+            p: tuple(by_phase[(m, p)] for m in months) for p in sorted({p for _, p in by_phase})
         },
-        by_area={a: tuple(by_area[(m, a)] for m in months) for a in sorted({c[2] for c in cases})},
+        by_area={
+            a: tuple(by_area[(m, a)] for m in months) for a in sorted({a for _, a in by_area})
+        },
         granted_by_year=dict(sorted(granted.items())),
     )

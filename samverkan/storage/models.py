@@ -18,7 +18,11 @@ def _ts(**kw: Any) -> Any:
 class CaseRow(SQLModel, table=True):
     __tablename__ = "cases"
     # Lists are in reference order and stop after a page: the index keeps that flat.
-    __table_args__ = (Index("ix_cases_year_seq", "year", "seq"),)
+    # The overlap check reads the newest open cases of an area: the second index.
+    __table_args__ = (
+        Index("ix_cases_year_seq", "year", "seq"),
+        Index("ix_cases_area_year_seq", "area_name", "year", "seq"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True, index=True, max_length=20)
@@ -148,7 +152,7 @@ class PhaseChangeRow(SQLModel, table=True):
     at: datetime = _ts()
     by: str
     from_phase: str | None = Field(default=None, max_length=20)
-    to_phase: str = Field(max_length=20)
+    to_phase: str = Field(max_length=20, index=True)
     why: str = Field(default="", sa_type=Text)
 
 

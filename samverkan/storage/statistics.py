@@ -3,12 +3,12 @@ granted and follow-ups. Read-only, computed from the history rather than stored.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from statistics import median
 from typing import Any
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from samverkan.rules.phases import Phase
@@ -65,45 +65,62 @@ def _days(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 86400
 
 
-def statistics(session: Session) -> Statistics:
-    cases = session.exec(select(CaseRow.phase, CaseRow.area_name)).all()
-    granted = session.exec(
-        select(DecisionRow).where(DecisionRow.outcome == GRANTED).order_by(col(DecisionRow.id))
-    ).all()
-    first: dict[tuple[int, str], datetime] = {}
-    decided: dict[int, datetime] = {}
-    for case_id, from_phase, to_phase, at in session.exec(
+def _counts(session: Session, column: Any) -> dict[Any, int]:
+    rows = session.exec(select(column, func.count()).group_by(column)).all()
+    return {key: int(n) for key, n in rows}
+
+
+def _lead_times(session: Session) -> tuple[list[float], list[float]]:
+    """Days from received to the committee, and to its decision, per case that reached the
+    committee: one row per such case (found by the ``to_phase`` index), never every case."""
+    pc = PhaseChangeRow
+    reached = select(pc.case_id).where(pc.to_phase == Phase.NAMND.value)
+
+    def first(condition: Any) -> Any:
+        return func.min(case((condition, col(pc.at))))
+
+    decided = (col(pc.from_phase) == Phase.NAMND.value) & col(pc.to_phase).in_(
+        [Phase.GENOMFORANDE.value, Phase.AVSLAG.value]
+    )
+    rows = session.exec(
         select(
-            PhaseChangeRow.case_id,
-            PhaseChangeRow.from_phase,
-            PhaseChangeRow.to_phase,
-            PhaseChangeRow.at,
-        ).order_by(col(PhaseChangeRow.at), col(PhaseChangeRow.id))
-    ).all():
-        first.setdefault((case_id, to_phase), at)
-        if from_phase == Phase.NAMND and to_phase in (Phase.GENOMFORANDE, Phase.AVSLAG):
-            decided.setdefault(case_id, at)
-    received = {cid: at for (cid, phase), at in first.items() if phase == Phase.INKOMMEN}
-    to_committee = [
-        _days(received[cid], at)
-        for (cid, phase), at in first.items()
-        if phase == Phase.NAMND and cid in received
-    ]
-    to_decision = [_days(received[cid], at) for cid, at in decided.items() if cid in received]
-    measurements = Counter(session.exec(select(MeasurementRow.kind)).all())
+            first(col(pc.to_phase) == Phase.INKOMMEN.value),
+            first(col(pc.to_phase) == Phase.NAMND.value),
+            first(decided),
+        )
+        .where(col(pc.case_id).in_(reached))
+        .group_by(col(pc.case_id))
+    ).all()
+    to_committee = [_days(r, c) for r, c, _ in rows if r is not None and c is not None]
+    to_decision = [_days(r, d) for r, _, d in rows if r is not None and d is not None]
+    return to_committee, to_decision
+
+
+def statistics(session: Session) -> Statistics:
+    """Counted in SQL (``GROUP BY`` over indexed columns); only the cases that reached the
+    committee and the granted decisions are read row by row, which grow with the committee's
+    work, not with the number of applications."""
+    per_phase = _counts(session, col(CaseRow.phase))
+    per_area: dict[str, int] = {}
+    for area, n in _counts(session, col(CaseRow.area_name)).items():
+        per_area[area or ""] = per_area.get(area or "", 0) + n
+    granted = session.exec(
+        select(DecisionRow.case_id, DecisionRow.support).where(DecisionRow.outcome == GRANTED)
+    ).all()
+    to_committee, to_decision = _lead_times(session)
     due = session.exec(
-        select(ReminderRow.id).where(
+        select(func.count()).where(
             ReminderRow.state == "pending", col(ReminderRow.kind).in_(FOLLOW_UP_REMINDERS)
         )
-    ).all()
+    ).one()
     return Statistics(
-        total=len(cases),
-        per_phase=dict(Counter(phase for phase, _ in cases)),
-        per_area=dict(Counter(area or "" for _, area in cases)),
-        granted_cases=len({d.case_id for d in granted}),
-        granted_sek=sum(int(s.get("amount_sek") or 0) for d in granted for s in d.support),
+        total=sum(per_phase.values()),
+        per_phase={str(k): n for k, n in per_phase.items()},
+        per_area=per_area,
+        granted_cases=len({case_id for case_id, _ in granted}),
+        granted_sek=sum(int(s.get("amount_sek") or 0) for _, support in granted for s in support),
         to_committee=_lead_time(to_committee),
         to_decision=_lead_time(to_decision),
-        measurements=dict(measurements),
-        follow_ups_due=len(due),
+        measurements={str(k): n for k, n in _counts(session, col(MeasurementRow.kind)).items()},
+        follow_ups_due=int(due),
     )

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from samverkan.bot.cli import main
+from samverkan.storage.chart_data import chart_series
 from samverkan.storage.statistics import statistics
 from tests.helpers.chat import Chat
 
@@ -50,3 +51,14 @@ def test_stats_command_prints_json(
     assert data["to_decision"] == {"cases": 0, "median_days": None, "longest_days": None}
     assert main(["stats"]) == 0
     assert "0 ärenden totalt" in capsys.readouterr().out
+
+
+def test_the_chart_counts_a_case_in_its_local_month(chat: Chat) -> None:
+    chat.clock[0] = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 1 April 00:30 in Malmö
+    chat.apply()
+    with Session(chat.engine) as session:
+        series = chart_series(session, "Europe/Stockholm")
+        in_utc = chart_series(session, "UTC")
+    assert series.months == ("2026-04",)
+    assert sum(sum(v) for v in series.by_phase.values()) == 1
+    assert in_utc.months == ("2026-03",)

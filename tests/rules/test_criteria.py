@@ -429,3 +429,21 @@ def test_a_busy_area_names_the_newest_cases_and_counts_the_rest() -> None:
     assert "SAM-2026-0008" in result.reason
     assert "SAM-2026-0007" not in result.reason
     assert "7 ärenden till" in result.reason
+
+
+def test_a_page_of_overlapping_cases_names_the_newest_and_counts_the_total() -> None:
+    seved = Area("Seved", True, ("Södra Sofielund", "Sofielund"))
+    newest = [ActiveCase(f"SAM-2026-{n}", seved) for n in (10004, 10003, 9999, 10002, 10001)]
+    page = CoordinationContext(active_cases=newest, active_total=1000, more_than_total=True)
+    reason = evaluate(Application(area=seved), RULES, page).result("overlapp").reason
+    assert (
+        reason.index("SAM-2026-10004")
+        < reason.index("SAM-2026-10001")
+        < reason.index("SAM-2026-9999")
+    ), "numbers compared as numbers"
+    assert "fler än 995 ärenden till" in reason
+    exact = CoordinationContext(active_cases=newest, active_total=7)
+    assert (
+        "2 ärenden till"
+        in evaluate(Application(area=seved), RULES, exact).result("overlapp").reason
+    )
