@@ -24,7 +24,9 @@ Decisions an operator or official will notice:
 - A button's value is the equivalent chat command, run as the user who clicked. A button whose
   command needs more words (a date, a reason) is answered with the command to type instead.
 - Socket Mode (``SLACK_APP_TOKEN``) runs the same app over a websocket; Slack verifies those
-  connections, so no signing secret is needed for it.
+  connections, so no signing secret is needed for it. It acknowledges first too: the envelope
+  is answered at once and its work goes to the same workers as an HTTP request's (a form's
+  submission, whose answer is the acknowledgement, runs first, as over HTTP).
 """
 
 from __future__ import annotations
@@ -40,10 +42,14 @@ from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
@@ -100,8 +106,11 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def _skip_retries(req: BoltRequest, next_: Callable[[], None]) -> BoltResponse | None:
-    """Runs after the signature check: a verified retry is acknowledged and not run again."""
-    if req.headers.get("x-slack-retry-num"):
+    """Runs after the signature check: a verified retry is acknowledged and not run again.
+    Socket Mode marks a first delivery ``retry_attempt: 0``, which is no retry."""
+    values = req.headers.get("x-slack-retry-num") or ()
+    first = str(values[0] if isinstance(values, list | tuple) and values else values)
+    if first.isdigit() and int(first) > 0:
         return BoltResponse(status=200, body="")
     next_()
     return None
@@ -142,9 +151,9 @@ def build_app(
     process_before_response: bool = True,
     later: Later | None = None,
 ) -> App:
-    """The bolt app with its listeners. Over HTTP each listener runs to its end inside
-    ``app.dispatch`` (``process_before_response``): the route acknowledges before it calls
-    dispatch (:class:`SlackBridge`). Socket Mode alone lets bolt acknowledge first instead.
+    """The bolt app with its listeners. Each listener runs to its end inside
+    ``app.dispatch`` (``process_before_response``): the HTTP route and Socket Mode
+    acknowledge before they call dispatch (:class:`SlackBridge`, :class:`AckFirstSocketMode`).
     ``later`` runs what follows a form's acknowledgement (inline when None)."""
     client = client or make_client(settings)
     app = _bolt_app(settings, client, process_before_response=process_before_response)
@@ -238,7 +247,9 @@ class SlackBridge:
         token = self.settings.slack_app_token
         if token is None:
             return None
-        return SocketModeHandler(self.app, app_token=token.get_secret_value())
+        handler = AckFirstSocketMode(self.app, app_token=token.get_secret_value())
+        handler.workers = self.workers if self.ack_first else None
+        return handler
 
     def start(self) -> None:
         """Connects Socket Mode in the background, if configured; the HTTP route needs nothing."""
@@ -251,6 +262,27 @@ class SlackBridge:
         if self.socket is not None:
             self.socket.close()  # type: ignore[no-untyped-call]
             self.socket = None
+
+
+class AckFirstSocketMode(SocketModeHandler):
+    """Socket Mode that answers an envelope before its work, as the HTTP route does.
+
+    bolt's own handler runs the listener to its end and answers after it, so a long command
+    would be acknowledged late. Here the acknowledgement goes at once and the request is handed
+    to ``workers``; an envelope whose answer is the acknowledgement (a form's validation
+    errors, a menu's options) is run first. Without ``workers`` it behaves as bolt's.
+    """
+
+    workers: ThreadPoolExecutor | None = None
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        kind = req.payload.get("type") if isinstance(req.payload, dict) else None
+        if self.workers is None or (req.type == "interactive" and kind in _IN_THE_RESPONSE):
+            super().handle(client, req)
+            return
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+        request = BoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
+        self.workers.submit(_dispatch_later, self.app, request)
 
 
 def _dispatch_later(app: App, request: BoltRequest) -> None:
@@ -283,9 +315,8 @@ def build_slack(
             "/slack/events) eller SAMVERKAN_SLACK_APP_TOKEN (Socket Mode)."
         )
     client = make_client(settings)
-    # Over HTTP the route acknowledges and the listener runs inside dispatch; Socket Mode
-    # alone needs bolt to acknowledge first.
-    inline = process_before_response or settings.slack_signing_secret is not None
+    # Both the HTTP route and Socket Mode acknowledge before they dispatch (and hand the work
+    # to the workers), so every listener runs to its end inside dispatch.
     workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="slack")
     app = build_app(
         settings,
@@ -293,7 +324,7 @@ def build_slack(
         intake,
         clock=clock,
         client=client,
-        process_before_response=inline,
+        process_before_response=True,
         later=None if process_before_response else workers.submit,
     )
     return SlackBridge(

@@ -7,7 +7,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +57,10 @@ class FakeSlack:
     """``users.info`` answers by user id."""
     files: dict[str, bytes] = field(default_factory=dict)
     """Downloadable files by path (``/files-pri/...``), served to a bearer of the bot token."""
+    canned: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Answers for other methods by path (``/apps.connections.open``)."""
+    before_answer: Callable[[str], None] | None = None
+    """Called with the path before a POST is answered (to hold a request back)."""
 
     @property
     def url(self) -> str:
@@ -77,6 +81,8 @@ class FakeSlack:
             return 200, b"OK - 1234", "text/plain"
         if path in self.fail:
             data: dict[str, Any] = {"ok": False, "error": self.fail[path]}
+        elif path in self.canned:
+            data = self.canned[path]
         elif path == "/auth.test":
             data = {"ok": True, "user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0MALMO01"}
         elif path == "/chat.postMessage":
@@ -109,6 +115,8 @@ def _handler(fake_box: list[FakeSlack]) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(text)
             else:
                 body = dict(parse_qsl(text))
+            if fake.before_answer is not None:
+                fake.before_answer(self.path)
             status, payload, content_type = fake.answer(self.path, body)
             with fake.lock:
                 fake.calls.append(Call(self.path, self.headers.get("Authorization"), body, raw))
