@@ -38,7 +38,10 @@ _TAKING_PART = fold_pattern(
 # "torgdagar med handlare och boende", "workshops with residents": done with them.
 _WITH = fold_pattern(r"\b(?:med|with|tillsammans med)\s+(?:[\w-]+,?\s+){0,4}$")
 # "vi boende", "boende i föreningen": the applicant's own members speaking.
-_OWN_RESIDENTS = fold_pattern(r"\bvi (?:som )?(?:boende|bor)\b")
+_OWN_RESIDENTS = fold_pattern(
+    r"\bvi (?:som )?(?:boende|bor)\b|\bvi är (?:[\w-]+ ){0,3}?(?:som bor|boende|grannar)\b"
+    r"|\bwe (?:are )?(?:\w+ ){0,3}?(?:who live|residents|neighbours|neighbors)\b"
+)
 # "består av boende och företagare", "a group of residents": who the applicant is made of.
 _MADE_OF = fold_pattern(
     r"\b(?:består av|bestående av|representerar|samla\w*|organiser\w*|vi är|we are|"
@@ -101,6 +104,8 @@ def actors_taking_part(
         folded = fold(piece)
         taking_part = bool(_TAKING_PART.search(folded) or _OWN_RESIDENTS.search(folded))
         problem = PURPOSE_CUE.search(piece) is not None
+        if own := _OWN_RESIDENTS.search(folded):  # "vi är några som bor på …"
+            found.setdefault(ActorCategory.BOENDE, piece[own.start() : own.end()])
         for category, word in find_actors(piece):
             if category is ActorCategory.BOENDE:
                 if _residents_take_part(piece, word):

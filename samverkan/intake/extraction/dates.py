@@ -30,6 +30,7 @@ _UNITS = {
     "noll": 0, "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
     "åtta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tretton": 13, "fjorton": 14,
     "femton": 15, "sexton": 16, "sjutton": 17, "arton": 18, "aderton": 18, "nitton": 19,
+    "tva": 2, "atta": 8,
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12,
     "eighteen": 18, "twenty-four": 24,
 }  # fmt: skip
@@ -42,23 +43,21 @@ _N = rf"(?P<n>\d+(?:[.,]5)?|{_NUMBER_WORD})"
 
 _DURATION = re.compile(
     rf"(?<![\w.,]){_N}(?P<half>\s+och\s+ett\s+halvt)?[\s-]*"
-    r"(?P<unit>månader|månad|mån\.?|months?|years?|år|veckor)(?![\wåäö])"
+    r"(?P<unit>månader|månad|mån\.?|manader|manad|months?|years?|år|ar|veckor)(?![\wåäö])"
     r"|(?<![\wåäö])(?P<halfyear>ett\s+halvår|halvår)(?![\wåäö])"
     rf"|(?<![\w.,]){_N.replace('<n>', '<n2>')}-?(?P<unit2>årig[at]?|månaders)(?![\wåäö])",
     re.IGNORECASE,
 )
-_CUE = re.compile(
+_CUE = either(
     r"\b(?:under|i|på|över|period\w*|pågå\w*|löptid|projekttid|projektperiod|tidsram|tidsperiod"
     r"|varaktighet|tid|längd|omfattning|sträcker|tar|ungefär|cirka|ca|for|during|tänker oss"
     r"|planerar|planeras|räknar med|beräknas|beräknat|tidsplan|timeline|time frame|lasts?"
     r"|duration|runs?)\b",
-    re.IGNORECASE,
 )
-_NOT_A_FRAME = re.compile(
+_NOT_A_FRAME = either(
     r"\b(?:funnits|funnit|verksam\w*|sedan|drivit|driver|erfarenhet\w*|ålder\w*|gammal|gamla"
     r"|äldre|yngre|barn|unga|ungdomar|senaste|senare|tidigare|bott|bor|jobbat|arbetat|founded"
     r"|aged?|years old|längre än|mer än|kortare än|than|minst|högst|per)\b",
-    re.IGNORECASE,
 )
 
 # "klar inom ett halvår", "within two years": a goal's deadline, not the project's length.
@@ -268,7 +267,7 @@ def _months(match: re.Match[str]) -> int | None:
         return None
     if match.group("half"):
         value += 0.5
-    if unit.startswith(("år", "year")):
+    if unit.startswith(("år", "year")) or unit == "ar":
         months = value * 12
     elif unit.startswith("vec"):
         months = value * 12 / 52

@@ -89,6 +89,7 @@ _ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
     ("café", _A.NARINGSLIV, "in"),
     ("kafé", _A.NARINGSLIV, "in"),
     ("hotell", _A.NARINGSLIV, "start"),
+    ("butiksägar", _A.NARINGSLIV, "in"),
     ("frisör", _A.NARINGSLIV, "in"),
     ("pizzeria", _A.NARINGSLIV, "in"),
     ("kiosk", _A.NARINGSLIV, "in"),
@@ -101,6 +102,12 @@ _ACTOR_RULES: tuple[tuple[str, ActorCategory, str], ...] = (
     ("companies", _A.NARINGSLIV, "exact"),
     ("company", _A.NARINGSLIV, "exact"),
     ("traders", _A.NARINGSLIV, "exact"),
+    ("shopkeeper", _A.NARINGSLIV, "start"),
+    ("shop", _A.NARINGSLIV, "exact"),
+    ("shopowners", _A.NARINGSLIV, "exact"),
+    ("retailers", _A.NARINGSLIV, "exact"),
+    ("merchants", _A.NARINGSLIV, "exact"),
+    ("entrepreneurs", _A.NARINGSLIV, "exact"),
     ("cafés", _A.NARINGSLIV, "exact"),
     ("verkstad", _A.NARINGSLIV, "start"),
     ("verkstäder", _A.NARINGSLIV, "in"),
@@ -158,6 +165,8 @@ _EXCLUDED_TOKEN = re.compile(
         r"|^(?:kyrkogård|grannskap|boendemiljö|boendeform|nätverket$|nätverk$)"
     )
 )
+# A yard word that names an institution: "fritidsgården" is a youth centre, not a courtyard.
+_INSTITUTION_YARD = re.compile(fold(r"^(?:fritidsgård|ungdomsgård|hemgård)"))
 # "föreningen" alone is the applicant speaking of itself, not another actor taking part.
 _SELF_REFERENCE = frozenset({"foreningen", "foreningens"})
 # "ideell tid", "ideella timmar": volunteered time (an own contribution), not an actor.
@@ -202,7 +211,9 @@ def _category(token: str) -> ActorCategory | None:
     """Cached: every word of every message comes here, and most words recur (bounded, so a
     long ingest does not grow with its vocabulary)."""
     token = fold(token)
-    if len(token) < 3 or _EXCLUDED_TOKEN.search(token) or token in _SELF_REFERENCE:
+    if len(token) < 3 or token in _SELF_REFERENCE:
+        return None
+    if _EXCLUDED_TOKEN.search(token) and not _INSTITUTION_YARD.match(token):
         return None
     for part, category, where in _FOLDED_RULES:
         if (
@@ -293,7 +304,8 @@ OWN_CUE = either(
     r"bidrar med|bidra med|medfinansierar|ideell tid|ideella timmar|ideellt arbete|vi står för|"
     r"står vi för|egen finansiering|egna medel|egen medfinansiering|vårt bidrag|vår insats|"
     r"själva står för|står själva för|varav \w+ (?:själva )?står för|"
-    r"in kind|own contribution|we contribute|we will contribute)\b",
+    r"in kind|own contribution|we contribute|we will contribute|(?:members|we) contribute|"
+    r"contribute[sd]? (?:with )?(?:SEK|\d)|our (?:own )?share)\b",
     re.IGNORECASE,
 )
 ASK = either(

@@ -87,13 +87,16 @@ def provenance_of(
 
 
 def _how(words: str, lines: list[str], signature: str, subject: str) -> Found:
+    # Support joins its pieces with " | ", and a table row is "Label | value" itself.
     first = words.split(" | ")[0].strip()
     if not first:
         return Found.GUESSED
     if first.startswith("Från:"):
         return Found.HEADER
-    if any(first == line.strip() or (len(first) >= 8 and first in line) for line in lines):
-        return Found.LABELLED
+    for candidate in dict.fromkeys((words.strip(), first)):
+        if any(candidate == line.strip() or (len(candidate) >= 8 and candidate in line)
+               for line in lines):  # fmt: skip
+            return Found.LABELLED
     if signature and first in signature:
         return Found.SIGNATURE
     if subject and first in subject:
