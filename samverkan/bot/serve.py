@@ -11,6 +11,7 @@ import logging
 import signal
 import socket
 import threading
+from datetime import datetime
 from typing import Any
 
 import uvicorn
@@ -22,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from samverkan.bot import health
+from samverkan.bot import health, intake_health
 from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.gallring import run_disposal
 from samverkan.bot.graph_hook import graph_routes
@@ -34,7 +35,7 @@ from samverkan.bot.tick import run_tick
 from samverkan.clock import utc_now
 from samverkan.config import Settings
 from samverkan.intake.feeders.start import MailboxConfigError, start_mail_watcher
-from samverkan.intake.feeders.watching import HealthState, MailWatcher
+from samverkan.intake.feeders.watching import HealthState, MailWatcher, default_holder
 from samverkan.intake.m365.token import shared_auth
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.db import session_scope
@@ -91,6 +92,31 @@ class Service:
                 log.info("gallring: %s", line)
         except Exception:
             log.exception("gallringen misslyckades; nästa natt försöker igen")
+
+    def report_intake_health(self, now: datetime | None = None) -> None:
+        """The daily intake-health message to the officials (once among the instances)."""
+        watcher = self.watcher
+        lease = watcher.lease if watcher is not None else None
+        mailbox = intake_health.Mailbox(
+            health=watcher.health if watcher is not None else None,
+            reading_here=lease is not None and lease.held,
+            holder=lease.current_holder() if lease is not None else None,
+        )
+        auth = shared_auth(self.settings)
+        try:
+            text = intake_health.queue_daily_report(
+                self.engine,
+                self.settings,
+                now or utc_now(),
+                mailbox,
+                auth.status() if auth is not None else None,
+                holder=lease.holder if lease is not None else default_holder(),
+            )
+        except Exception:
+            log.exception("intagets hälsorapport kunde inte köas; i morgon försöker den igen")
+            return
+        if text is not None:
+            log.info("intagets hälsa köad till handläggarna")
 
     def deliver(self) -> None:
         """Drain the outbox (e-mail, Slack, Teams) on its own, shorter schedule than the tick."""
@@ -159,6 +185,9 @@ class Service:
             self.deliver, "interval", seconds=self.settings.delivery_seconds, id="delivery"
         )
         self.scheduler.add_job(self.dispose, "cron", hour=2, minute=30, id="gallring")
+        self.scheduler.add_job(
+            self.report_intake_health, "cron", hour=7, minute=0, id="intake-health"
+        )
         self.scheduler.start()
         if self.slack is not None:
             self.slack.start()  # Socket Mode connects when SLACK_APP_TOKEN is set

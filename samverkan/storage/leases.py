@@ -104,6 +104,17 @@ def take_over(engine: Engine, name: str, holder: str, ttl: timedelta, now: datet
         return inserted.first() is not None
 
 
+def claim_once(engine: Engine, name: str, holder: str, ttl: timedelta, now: datetime) -> bool:
+    """True for exactly one caller ever asking for ``name`` (a once-a-day job's day): the
+    first insert wins, whoever asks again (the winner too) is refused."""
+    with engine.begin() as conn:
+        kind = name.partition(":")[0] + ":"
+        old = _TABLE.c.name.startswith(kind) & (_TABLE.c.expires_at < now)
+        conn.execute(delete(_TABLE).where(old))  # the days gone by
+        inserted = conn.execute(_insert_if_absent(conn, name, holder, now + ttl))
+        return inserted.first() is not None
+
+
 def lock_key(name: str) -> int:
     """A lease's name as a PostgreSQL advisory-lock key (a signed 64-bit number)."""
     digest = hashlib.blake2b(name.encode(), digest_size=8).digest()

@@ -107,3 +107,29 @@ def quarantined_since(conn: Connection, since: datetime) -> int:
         m.direction == "in", m.outcome == "quarantined", m.at >= since
     )
     return int(conn.execute(query).scalar_one())
+
+
+@dataclass(frozen=True)
+class OutboxTrouble:
+    failed: int
+    """Items that could not be sent, in all (``samverkan outbox --failed`` lists them)."""
+    failed_recent: int
+    """Of those, the ones queued since ``since``."""
+    retrying: int
+    """Items waiting for another try after a failed one."""
+
+
+def outbox_trouble(conn: Connection, since: datetime) -> OutboxTrouble:
+    m = _MESSAGES.c
+    outbound = [m.direction == "out", m.channel.in_(OUTBOX_CHANNELS)]
+    failed = m.send_state == "failed"
+    row = conn.execute(
+        select(
+            func.coalesce(func.sum(case((failed, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(failed, m.at >= since), 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((and_(m.send_state == "pending", m.attempts > 0), 1), else_=0)), 0
+            ),
+        ).where(*outbound, m.send_state.in_(("failed", "pending")))
+    ).one()
+    return OutboxTrouble(*(int(v) for v in row))
