@@ -36,6 +36,17 @@ def pg_url(dbname: str) -> str:
     return f"{base}/{dbname}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first: with the suite spread over the cores (pytest-xdist), a long test that
+    starts last is the whole run's tail; started first, it runs while the rest is shared out."""
+
+    def expected_seconds(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("slow")
+        return float(marker.kwargs.get("seconds", 5)) if marker else 0.0
+
+    items.sort(key=expected_seconds, reverse=True)  # stable: the rest keeps its order
+
+
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A database migrated once per run; each test copies it (CREATE DATABASE … TEMPLATE)."""

@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,6 +36,7 @@ def up(port: int) -> bool:
         return False
 
 
+@pytest.mark.slow(seconds=60)
 def test_the_readme_getting_started_works_on_a_fresh_clone(tmp_path: Path) -> None:
     clone = tmp_path / "samverkan"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)

@@ -238,6 +238,7 @@ def test_without_chat_the_official_gets_the_reminder_by_e_mail(
     assert [m["To"] for m in smtp_sink.messages()].count("lina@seved.example") >= 1  # the actor
 
 
+@pytest.mark.slow(seconds=20)
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # not about the database
 def test_a_backfill_of_3000_mails_is_one_summary_not_3000_posts(
     engine: Engine, settings: Settings, now: datetime, fake_slack: FakeSlack

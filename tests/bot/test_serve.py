@@ -31,6 +31,7 @@ def service(
         yield tmp_path, env, port
 
 
+@pytest.mark.slow
 def test_serve_on_defaults_reads_the_seeded_drop_folder_and_new_mail(
     service: tuple[Path, dict[str, str], int],
 ) -> None:
@@ -70,6 +71,7 @@ def slack_env(fake_slack: FakeSlack, extra_env: dict[str, str]) -> dict[str, str
     return extra_env
 
 
+@pytest.mark.slow
 def test_serve_with_slack_posts_notices_and_answers_signed_commands(
     slack_env: dict[str, str],
     fake_slack: FakeSlack,

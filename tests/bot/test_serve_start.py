@@ -82,6 +82,7 @@ def test_a_port_in_use_is_one_swedish_line(
     assert err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_serve_logs_its_configuration_in_local_time_and_no_scheduler_chatter(
     tmp_path: Path, free_port: Callable[[], int]
 ) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
@@ -31,6 +32,7 @@ def _lines(log: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
+@pytest.mark.slow
 def test_kill_9_mid_backlog_then_restart_handles_every_message_once(
     dovecot: Dovecot, sqlite_url: str, sqlite_engine: Engine, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from imapclient import IMAPClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -57,6 +58,7 @@ def _lines(log: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
+@pytest.mark.slow
 def test_kill_9_mid_backlog_then_restart_makes_every_message_one_case(
     entra: Entra, graph: Graph, sqlite_url: str, sqlite_engine: Engine, tmp_path: Path
 ) -> None:
@@ -101,6 +103,7 @@ def _assert_one_case_each(sqlite_engine: Engine, log: Path) -> None:
     assert outcomes.count("duplicate") <= 10
 
 
+@pytest.mark.slow
 def test_kill_9_mid_backlog_over_imap_xoauth2_loses_and_doubles_nothing(
     entra: Entra, oauth_dovecot: DovecotServer, sqlite_url: str, sqlite_engine: Engine,
     tmp_path: Path,

@@ -72,6 +72,7 @@ def serve(
         assert proc.wait(timeout=20) == 0
 
 
+@pytest.mark.slow
 def test_serve_reads_the_mailbox_through_graph(
     serve: Callable[..., tuple[int, Callable[[], list[object]]]], graph: Graph
 ) -> None:
@@ -87,6 +88,7 @@ def test_serve_reads_the_mailbox_through_graph(
     assert health["m365"]["state"] == "ok"  # type: ignore[index]
 
 
+@pytest.mark.slow
 def test_a_refused_secret_is_one_line_in_healthz_and_the_service_stays_up(
     serve: Callable[..., tuple[int, Callable[[], list[object]]]], tmp_path: Path
 ) -> None:
@@ -111,6 +113,7 @@ def test_a_refused_secret_is_one_line_in_healthz_and_the_service_stays_up(
     assert "Traceback" not in log
 
 
+@pytest.mark.slow
 def test_a_change_notification_wakes_the_watcher_long_before_its_next_poll(
     serve: Callable[..., tuple[int, Callable[[], list[object]]]], graph: Graph
 ) -> None:
