@@ -107,6 +107,7 @@ from samverkan.storage import cases as case_store
 from samverkan.storage import decisions, reminders
 from samverkan.storage.cases import Case
 from samverkan.storage.db import CaseNotFound, session_scope
+from samverkan.storage.registry import register_documents, registration_number
 
 __all__ = ["CommandContext", "handle", "help_reply"]
 
@@ -133,6 +134,7 @@ def handle(command: Command, context: CommandContext) -> Reply:
             answer = _dispatch(command, context, session, now)
             if answer.ok and not isinstance(command, Show) and hasattr(command, "ref"):
                 deadlines.sync_refs(session, [command.ref], context.settings, now)
+                _register(session, command.ref, context, now)
         if isinstance(command, Approve):
             answer = _with_memo(answer, command.ref, context, now)
         return answer
@@ -150,6 +152,13 @@ def handle(command: Command, context: CommandContext) -> Reply:
             ReplyStatus.ERROR,
             paragraph("Något gick fel när kommandot kördes. Försök igen om en stund."),
         )
+
+
+def _register(session: Session, ref: str, ctx: CommandContext, now: datetime) -> None:
+    """Register what the command queued or decided (a letter, the memo, a decision) in its
+    own transaction: the registry is never behind the outbox."""
+    case = case_store.get_case(session, ref)
+    register_documents(session, now=now, series=ctx.settings.diarie_series, case_ids=[case.id])
 
 
 _COORDINATOR_ONLY = {Assign: "tilldela ärenden", AddProcess: "lägga till samverkansprocesser"}
@@ -265,6 +274,7 @@ def _request_info(
     to = applicant_address(app)
     context = {
         "ref": case.ref,
+        "diarienummer": registration_number(session, case, series=ctx.settings.diarie_series),
         "contact_name": app.contact_name,
         "text": command.text,
         "missing": missing,
@@ -369,6 +379,7 @@ def _refusal_mail(
         template="avslag",
         context={
             "ref": case.ref,
+            "diarienummer": registration_number(session, case, series=ctx.settings.diarie_series),
             "contact_name": app.contact_name,
             "reason": reason,
             "by_committee": by_committee,

@@ -33,6 +33,7 @@ from samverkan.storage import cases as case_store
 from samverkan.storage import decisions
 from samverkan.storage.cases import Case
 from samverkan.storage.reference import add_process
+from samverkan.storage.registry import registration_number
 
 _EVIDENCE_KEY = {
     "forms": "support",
@@ -158,6 +159,7 @@ def new_case(command: NewCase, ctx: CommandContext, session: Session, now: datet
         now=now,
     )
     case = case_store.create_case(session, app, moves=[move], origin="chat", now=now)
+    number = registration_number(session, case, series=ctx.settings.diarie_series, now=now)
     evaluation = _evaluate(session, case, app, ctx, trigger="ansökan", now=now)
     case, blocks = _after_evaluation(session, case, evaluation, ctx, now)
     queue_notice(
@@ -167,7 +169,7 @@ def new_case(command: NewCase, ctx: CommandContext, session: Session, now: datet
         text=f"Nytt ärende {case.ref} (öppnat i chatten)",
         now=now,
     )
-    return moved(case, "Ärendet är öppnat.", *blocks)
+    return moved(case, f"Ärendet är öppnat med diarienummer {number}.", *blocks)
 
 
 def add_registered_process(

@@ -2,8 +2,8 @@
 ``sekretess REF NR på|av`` marks one secret (the postlista then shows only that it exists).
 
 Both read the case's personal data (who sent what), so both are logged in the audit log, as
-``visa`` is. The registry is brought up to date first, so a mail that arrived a moment ago is
-listed with its number.
+``visa`` is. Documents are registered as they arrive or are queued; the case's registry is
+brought up to date first all the same, for documents a database from before left unregistered.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ __all__ = ["documents_reply", "secrecy_reply"]
 def documents_reply(command: Documents, ctx: CommandContext, session: Session) -> Reply:
     now = ctx.clock()
     case = case_store.get_case(session, command.ref)
-    register_documents(session, now=now, series=ctx.settings.diarie_series)
+    register_documents(session, now=now, series=ctx.settings.diarie_series, case_ids=[case.id])
     number = registration_number(session, case, series=ctx.settings.diarie_series)
     record_read(session, case.id, who=ctx.who, command="handlingar", now=now)
     docs = documents_of(session, case.id)
@@ -51,7 +51,7 @@ def documents_reply(command: Documents, ctx: CommandContext, session: Session) -
 
 def secrecy_reply(command: Secrecy, ctx: CommandContext, session: Session, now: datetime) -> Reply:
     case = case_store.get_case(session, command.ref, lock=True)
-    register_documents(session, now=now, series=ctx.settings.diarie_series)
+    register_documents(session, now=now, series=ctx.settings.diarie_series, case_ids=[case.id])
     try:
         doc = set_secrecy(
             session, case.id, command.doc_seq, secret=command.secret, by=ctx.who, now=now

@@ -52,13 +52,23 @@ def _mail(
 
 
 def act(
-    rows: list[dict[str, Any]], due: DueReminder, settings: Settings, zone: tzinfo, now: datetime
+    rows: list[dict[str, Any]],
+    due: DueReminder,
+    settings: Settings,
+    zone: tzinfo,
+    now: datetime,
+    *,
+    number: str,
 ) -> str:
     """Add the outbox rows of what ``due`` does to ``rows`` (the tick writes a batch's rows
-    at once, in the claim's transaction); returns the tick's line for it."""
+    at once, in the claim's transaction); returns the tick's line for it. ``number`` is the
+    case's registration number, which every letter shows."""
     local = due.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     late = f" (försenad: skulle ha kommit {local})" if is_late(due.due_at, now) else ""
     label = LABELS.get(due.kind) or MEASUREMENT_LABELS.get(due.kind.removesuffix("_paminnelse"))
+
+    def mail(template: str, **context: object) -> bool:
+        return _mail(rows, due, settings, template, now, diarienummer=number, **context)
 
     def notice(text: str, kind: str = "reminder", audience: str | None = None) -> None:
         row = notice_row(case_id=due.case_id, text=text + late, kind=kind, now=now)
@@ -66,23 +76,23 @@ def act(
 
     if due.kind in MEASUREMENT_KINDS:
         what = MEASUREMENT_LABELS[due.kind]
-        sent = _mail(rows, due, settings, "followup", now, kind=due.kind, measurement=what)
+        sent = mail("followup", kind=due.kind, measurement=what)
         notice(f"Påminnelse {due.ref}: dags för {what}"
                + ("" if sent else " (sökanden saknar e-postadress)"))  # fmt: skip
         return f"{due.ref}: {what} begärd av sökanden"
     if due.kind.removesuffix("_paminnelse") in MEASUREMENT_KINDS:
         what = MEASUREMENT_LABELS[due.kind.removesuffix("_paminnelse")]
-        sent = _mail(rows, due, settings, "followup_paminnelse", now, measurement=what)
+        sent = mail("followup_paminnelse", measurement=what)
         notice(f"Påminnelse {due.ref}: ingen {what} har kommit in"
                + ("; sökanden har fått en påminnelse" if sent else ""))  # fmt: skip
         return f"{due.ref}: påminnelse om {what} köad"
     if due.kind == "mote":
-        _mail(rows, due, settings, "mote_paminnelse", now, when=(due.note or "").removeprefix(
+        mail("mote_paminnelse", when=(due.note or "").removeprefix(
             "möte med aktörerna "))  # fmt: skip
         notice(f"Påminnelse {due.ref}: {due.note or 'möte'}")
     elif due.kind == "komplettering":
         days = policy_of(settings).offset("komplettering").amount
-        sent = _mail(rows, due, settings, "komplettering_paminnelse", now, days=days)
+        sent = mail("komplettering_paminnelse", days=days)
         notice(f"Påminnelse {due.ref}: begäran om komplettering är obesvarad efter {days} dagar"
                + ("; sökanden har fått en påminnelse" if sent else ""))  # fmt: skip
     elif due.kind == "komplettering_avsluta":

@@ -40,7 +40,7 @@ from samverkan.storage import reminders
 from samverkan.storage.db import session_scope
 from samverkan.storage.deadlines import case_facts
 from samverkan.storage.messages import insert_messages
-from samverkan.storage.registry import register_documents
+from samverkan.storage.registry import register_documents, registration_numbers
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ def run_reminders(engine: Engine, settings: Settings, now: datetime) -> list[str
             claimed = reminders.claim_due(session, now=now, holder=holder_name(), limit=BATCH)
             case_ids = sorted({d.case_id for d in claimed})
             facts = case_facts(session, case_ids)
+            series = settings.diarie_series
+            numbers = registration_numbers(session, case_ids, series=series, now=now)
             wanted = deadlines.wanted_by(facts, settings)
             stale: list[int] = []
             rows: list[dict[str, Any]] = []
@@ -74,8 +76,9 @@ def run_reminders(engine: Engine, settings: Settings, now: datetime) -> list[str
                 elif due.kind in POLICY_KINDS and (due.kind, due.due_at) not in keys:
                     stale.append(due.id)  # the case moved on: it no longer applies
                 else:
-                    done.append(act(rows, due, settings, zone, now))
+                    done.append(act(rows, due, settings, zone, now, number=numbers[due.case_id]))
             insert_messages(session.connection(), rows)
+            register_documents(session, now=now, series=series, case_ids=case_ids)
             reminders.cancel_claimed(session, stale, now=now)
             # the reminder that follows a request just sent, from the facts already at hand
             asked = {
@@ -96,7 +99,7 @@ def run_tick(
     what was queued, then what was delivered, retried or given up."""
     done = run_reminders(engine, settings, now) + run_digests(engine, settings, now)
     report = (drainer or delivery(settings, engine)).run(now)
-    with session_scope(engine) as session:
+    with session_scope(engine) as session:  # what a database from before left unregistered
         registered = register_documents(session, now=now, series=settings.diarie_series)
     if registered:  # bookkeeping, not an action on a case: logged, not listed
         log.info("diarieförde %d handlingar", registered)

@@ -273,6 +273,7 @@ class Intake:
         moves = [transition(None, Phase.INKOMMEN, by=SYSTEM, role=Role.SYSTEM, why=why, now=now)]
         moves += _onward(Phase.INKOMMEN, evaluation, now, ask_actor=self._asks_at_once)
         case = unit.writes.open_case(unit.conn, app, moves=moves, origin=origin, now=now)
+        unit.number(case, self.settings.diarie_series, now)  # the registry's, from the start
         unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="ansökan", now=now)
         self._save_inbound(unit, mail, msg, case, Outcome.CREATED, None)
         overlap = next((r for r in evaluation.results if r.id == "overlapp"), None)
@@ -295,6 +296,7 @@ class Intake:
     def _append(self, unit: Unit, mail: Incoming, msg: ParsedMessage, case: Case) -> None:
         now = mail.now
         self._save_inbound(unit, mail, msg, case, Outcome.APPENDED, None)
+        unit.number(case, self.settings.diarie_series, now)  # the reply is registered too
         if case.phase in TERMINAL:
             text = f"Svar i avslutat ärende {case.ref}"
             unit.writes.message(
@@ -337,6 +339,7 @@ class Intake:
         contact = self.settings.contact_address
         context = {
             "ref": case.ref,
+            "diarienummer": unit.number(case, self.settings.diarie_series, now),
             "contact_name": app.contact_name,
             "area": app.area.name if app.area and app.area.in_malmo else None,
             "missing": self.assessor.missing(evaluation) if self._asks_at_once else [],

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from samverkan.storage.cases import CaseWrites
+from samverkan.storage.cases import Case, CaseWrites
 from samverkan.storage.messages import recent_acks_to, seen_messages
+from samverkan.storage.registry import DEFAULT_SERIES, register_documents, registration_number
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class Unit:
     writes: CaseWrites = field(default_factory=CaseWrites)
     acks: dict[str, list[datetime]] = field(default_factory=dict)
     senders: Sequence[str] = ()  # whose auto-replies to read at the first need, in one query
+    numbers: dict[int, str] = field(default_factory=dict)  # cases whose documents it registers
+    series: str = DEFAULT_SERIES
+    latest: datetime | None = None
 
     def acks_to(self, to: str, since: datetime) -> list[datetime]:
         """When ``to`` got an auto-reply since ``since``: stored ones and those queued in this
@@ -74,9 +78,22 @@ class Unit:
     def remember(self, digest: str, message_id: str | None, ref: str | None) -> None:
         self.known.add(digest, message_id, ref)
 
+    def number(self, case: Case, series: str, now: datetime) -> str:
+        """The case's registration number (a new case is numbered now); its documents in
+        this unit are registered when it finishes."""
+        if case.id not in self.numbers:
+            self.numbers[case.id] = registration_number(self.conn, case, series=series, now=now)
+        self.series, self.latest = series, max(now, self.latest or now)
+        return self.numbers[case.id]
+
     def finish(self) -> None:
-        """Write every row still waiting."""
+        """Write every row still waiting and register the documents of the unit's cases: a
+        mail is an official document the moment it arrives, and so is the answer to it."""
         self.writes.flush(self.conn)
+        if self.numbers and self.latest is not None:
+            register_documents(
+                self.conn, now=self.latest, series=self.series, case_ids=list(self.numbers)
+            )
 
 
 def seen_by(conn: Connection, keys: Sequence[tuple[str, str | None]]) -> Seen:

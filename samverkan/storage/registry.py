@@ -3,33 +3,38 @@
 A mail to the committee is an official document (allmän handling) the moment it arrives, and
 the city must register it. Every case gets a registration number (diarienummer) from the series
 ``SAMVERKAN_DIARIE_SERIES`` (default ``TN-{year}-{seq:04d}``), numbered per year by one atomic
-upsert, as the case reference is, so two processes never take the same number. Its documents
-(mail in, letters out, attachments, the memo, the committee's decision) are registered with
-their date, direction, sender or recipient, subject and a secrecy flag an official sets.
+upsert, as the case reference is, so two processes never take the same number and a rolled-back
+transaction gives its number back (no gaps). Its documents (mail in, letters out, attachments,
+the memo, the committee's decision) are registered with their date, direction, sender or
+recipient, subject and a secrecy flag an official sets.
 
-Registration reads what the other tables already hold, so no write path has to remember it:
-:func:`register_documents` registers everything not yet registered and is idempotent (each
-document names the row it came from, unique). The tick runs it, and so does everything that
-shows the registry (the postlista, the memo through :func:`registration_number`), so what they
-show is never behind what arrived.
+When it happens: a case is numbered in the transaction that creates it
+(:func:`registration_number`, which intake and ``ny`` call), so its acknowledgement already
+carries the number; the documents of a case are registered in the transaction that stored or
+queued them (intake after its rows are written, every chat command, the tick's reminders), by
+:func:`register_documents` restricted to those cases. The tick also runs it over everything,
+which registers what a database from before held unregistered.
+
+Registration reads what the other tables hold, so no write path has to list its documents, and
+it is idempotent (each document names the row it came from, unique). Several processes may run
+it at once: each takes the case's registration row lock, then looks again at what is
+registered, so a document another process registered meanwhile is skipped rather than
+inserted twice, and a case's documents are numbered 1, 2, 3… without gaps. Cases are taken in
+id order, so two registrars never wait for each other in a circle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, exists, func
+from sqlalchemy import Connection, and_, bindparam, exists, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from samverkan.rules.personal import is_legal_person
-from samverkan.rules.postlista import Party
-from samverkan.storage.cases import Case
 from samverkan.storage.models import (
-    ApplicantRow,
     AttachmentRow,
     CaseRow,
     DecisionRow,
@@ -38,6 +43,14 @@ from samverkan.storage.models import (
     RegisteredDocumentRow,
     RegistrationRow,
     RegistrationSequenceRow,
+)
+from samverkan.storage.registry_read import (
+    DocumentNotFound,
+    RegisteredDocument,
+    documents_between,
+    documents_of,
+    parties,
+    set_secrecy,
 )
 
 __all__ = [
@@ -49,6 +62,7 @@ __all__ = [
     "parties",
     "register_documents",
     "registration_number",
+    "registration_numbers",
     "set_secrecy",
 ]
 
@@ -56,86 +70,119 @@ DEFAULT_SERIES = "TN-{year}-{seq:04d}"
 OFFICE = "Fastighets- och gatukontoret"
 COMMITTEE = "Tekniska nämnden"
 
+_CASE = CaseRow.__table__  # type: ignore[attr-defined]
+_REG = RegistrationRow.__table__  # type: ignore[attr-defined]
+_SEQ = RegistrationSequenceRow.__table__  # type: ignore[attr-defined]
+_DOC = RegisteredDocumentRow.__table__  # type: ignore[attr-defined]
+_MSG = MessageRow.__table__  # type: ignore[attr-defined]
+_ATT = AttachmentRow.__table__  # type: ignore[attr-defined]
+_HISTORY = PhaseChangeRow.__table__  # type: ignore[attr-defined]
+_DECISION = DecisionRow.__table__  # type: ignore[attr-defined]
 
-class DocumentNotFound(LookupError):
-    """The case has no registered document with that number."""
 
-
-@dataclass(frozen=True)
-class RegisteredDocument:
-    """A registered document as the registry shows it (``number`` is ``TN-2026-0001:3``)."""
-
-    case_ref: str
-    registration: str
-    doc_seq: int
-    kind: str
-    direction: str
-    doc_date: datetime
-    counterpart: str | None
-    subject: str | None
-    secret: bool
-    case_id: int
+class Numbered(Protocol):
+    """What numbering needs of a case (``cases.Case`` has it)."""
 
     @property
-    def number(self) -> str:
-        return f"{self.registration}:{self.doc_seq}"
+    def id(self) -> int: ...
 
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def _connection(db: Session | Connection) -> Connection:
+    if isinstance(db, Session):
+        db.flush()  # rows the session holds must be seen by the statements below
+        return db.connection()
+    return db
+
+
+# --- numbers ---------------------------------------------------------------------------------
 
 _NEXT: dict[str, Any] = {}
+_NUMBER_OF = select(_REG.c.number).where(_REG.c.case_id == bindparam("case_id"))
+_LOCK_REGISTRATION = _NUMBER_OF.with_for_update()
+_LOCK_CASE = select(_CASE.c.created_at).where(_CASE.c.id == bindparam("case_id")).with_for_update()
+_LOCK_REGISTRATIONS = (
+    select(_REG.c.case_id)
+    .where(_REG.c.case_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_REG.c.case_id)
+    .with_for_update()
+)
+_LAST_DOC = (
+    select(_DOC.c.case_id, func.max(_DOC.c.doc_seq))
+    .where(_DOC.c.case_id.in_(bindparam("ids", expanding=True)))
+    .group_by(_DOC.c.case_id)
+)
+_CHUNK = 200  # cases registered per round of statements (bound parameters stay few)
 
 
 def _next_seq(conn: Connection, year: int) -> int:
     """The next number of ``year``: the upsert's row lock serialises concurrent takers."""
     dialect = conn.dialect.name
     if dialect not in _NEXT:
-        table = RegistrationSequenceRow.__table__  # type: ignore[attr-defined]
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
         _NEXT[dialect] = (
-            insert(table)
+            insert_for(_SEQ)
             .values(year=bindparam("year"), last=1)
-            .on_conflict_do_update(index_elements=[table.c.year], set_={"last": table.c.last + 1})
-            .returning(table.c.last)
+            .on_conflict_do_update(index_elements=[_SEQ.c.year], set_={"last": _SEQ.c.last + 1})
+            .returning(_SEQ.c.last)
         )
     return int(conn.execute(_NEXT[dialect], {"year": year}).scalar_one())
 
 
-def _registration(session: Session, case_id: int, *, lock: bool = False) -> RegistrationRow | None:
-    query = select(RegistrationRow).where(RegistrationRow.case_id == case_id)
-    return session.exec(query.with_for_update() if lock else query).first()
-
-
 def _assign(
-    session: Session, case_id: int, created_at: datetime, series: str, now: datetime
-) -> RegistrationRow:
-    """The case's registration row, numbered now if it had none (the case row is locked)."""
-    found = _registration(session, case_id)
+    conn: Connection, case_id: int, created_at: datetime, series: str, now: datetime
+) -> str:
+    """The case's registration number, taken now if it had none (the case row is locked)."""
+    found = conn.execute(_NUMBER_OF, {"case_id": case_id}).scalar()
     if found is not None:
-        return found
-    session.exec(select(CaseRow.id).where(CaseRow.id == case_id).with_for_update()).first()
-    found = _registration(session, case_id)  # another process may have numbered it meanwhile
+        return str(found)
+    conn.execute(_LOCK_CASE, {"case_id": case_id})
+    found = conn.execute(_NUMBER_OF, {"case_id": case_id}).scalar()  # numbered meanwhile?
     if found is not None:
-        return found
+        return str(found)
     year = created_at.year
-    seq = _next_seq(session.connection(), year)
-    row = RegistrationRow(
-        case_id=case_id,
-        number=series.format(year=year, seq=seq),
-        year=year,
-        seq=seq,
-        registered_at=now,
+    seq = _next_seq(conn, year)
+    number = series.format(year=year, seq=seq)
+    conn.execute(
+        insert(_REG),
+        {"case_id": case_id, "number": number, "year": year, "seq": seq, "registered_at": now},
     )
-    session.add(row)
-    session.flush()
-    return row
+    return number
 
 
 def registration_number(
-    session: Session, case: Case, *, series: str = DEFAULT_SERIES, now: datetime | None = None
+    session: Session | Connection,
+    case: Numbered,
+    *,
+    series: str = DEFAULT_SERIES,
+    now: datetime | None = None,
 ) -> str:
     """The case's registration number (diarienummer, e.g. ``TN-2026-0001``) for the memo and
     every letter; a case not yet registered is numbered now (``now`` defaults to the time the
     case was created). Pass ``settings.diarie_series`` as ``series``. The caller commits."""
-    return _assign(session, case.id, case.created_at, series, now or case.created_at).number
+    conn = _connection(session)
+    return _assign(conn, case.id, case.created_at, series, now or case.created_at)
+
+
+def registration_numbers(
+    session: Session | Connection, case_ids: Collection[int], *, series: str, now: datetime
+) -> dict[int, str]:
+    """:func:`registration_number` for several cases by id (the tick's reminder letters)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    conn = _connection(session)
+    rows = conn.execute(
+        select(_CASE.c.id, _CASE.c.created_at, _REG.c.number)
+        .select_from(_CASE.outerjoin(_REG, _REG.c.case_id == _CASE.c.id))
+        .where(_CASE.c.id.in_(ids))
+        .order_by(_CASE.c.id)
+    ).all()
+    return {
+        cid: number or _assign(conn, cid, created, series, now) for cid, created, number in rows
+    }
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -154,10 +201,11 @@ class _Candidate:
 
 
 def _unregistered(source: str, id_column: Any) -> Any:
-    return ~exists().where(
-        col(RegisteredDocumentRow.source) == source,
-        col(RegisteredDocumentRow.source_id) == id_column,
-    )
+    return ~exists().where(_DOC.c.source == source, _DOC.c.source_id == id_column)
+
+
+def _scoped(stmt: Any, column: Any, scope: Sequence[int] | None) -> Any:
+    return stmt if scope is None else stmt.where(column.in_(scope))
 
 
 _CORRESPONDENCE = {
@@ -168,76 +216,68 @@ _CORRESPONDENCE = {
 """Channels whose messages are a case's correspondence: the document kind (out, in)."""
 
 
-def _addressee(m: MessageRow) -> str | None:
-    """Whom a letter went to; an answer in a chat thread names a conversation, not a person."""
-    return m.recipients if m.channel == "email" else None
+def _counterpart(direction: str, channel: str, sender: Any, recipients: Any) -> str | None:
+    """Who sent it, or whom a letter went to; an answer in a chat thread names a
+    conversation, not a person."""
+    if direction == "in":
+        return str(sender) if sender is not None else None
+    return str(recipients) if channel == "email" and recipients is not None else None
 
 
-def _mail(session: Session) -> list[_Candidate]:
-    rows = session.exec(
-        select(MessageRow).where(
-            col(MessageRow.case_id).is_not(None),
-            col(MessageRow.channel).in_(tuple(_CORRESPONDENCE)),
-            _unregistered("message", MessageRow.id),
-        )
-    ).all()
+def _mail(conn: Connection, scope: Sequence[int] | None) -> list[_Candidate]:
+    m = _MSG.c
+    stmt = select(
+        m.id, m.case_id, m.direction, m.channel, m.at, m.sender, m.recipients, m.subject
+    ).where(
+        m.case_id.is_not(None),
+        m.channel.in_(tuple(_CORRESPONDENCE)),
+        _unregistered("message", m.id),
+    )
     return [
         _Candidate(
-            case_id=m.case_id or 0,
-            source="message",
-            source_id=m.id or 0,
-            kind=_CORRESPONDENCE[m.channel][m.direction == "in"],
-            direction="in" if m.direction == "in" else "ut",
-            doc_date=m.at,
-            counterpart=m.sender if m.direction == "in" else _addressee(m),
-            subject=m.subject,
+            case_id, "message", mid, _CORRESPONDENCE[channel][direction == "in"],
+            "in" if direction == "in" else "ut", at,
+            _counterpart(direction, channel, sender, recipients), subject,
         )
-        for m in rows
-    ]
+        for mid, case_id, direction, channel, at, sender, recipients, subject
+        in conn.execute(_scoped(stmt, m.case_id, scope)).all()
+    ]  # fmt: skip
 
 
-def _attachments(session: Session) -> list[_Candidate]:
-    rows = session.exec(
-        select(AttachmentRow, MessageRow)
-        .join(MessageRow, col(MessageRow.id) == col(AttachmentRow.message_row_id))
+def _attachments(conn: Connection, scope: Sequence[int] | None) -> list[_Candidate]:
+    m, a = _MSG.c, _ATT.c
+    stmt = (
+        select(a.id, a.filename, m.case_id, m.direction, m.channel, m.at, m.sender, m.recipients)
+        .select_from(_ATT.join(_MSG, m.id == a.message_row_id))
         .where(
-            col(MessageRow.case_id).is_not(None),
-            col(MessageRow.channel).in_(tuple(_CORRESPONDENCE)),
-            _unregistered("attachment", AttachmentRow.id),
+            m.case_id.is_not(None),
+            m.channel.in_(tuple(_CORRESPONDENCE)),
+            _unregistered("attachment", a.id),
         )
-    ).all()
+    )
     return [
         _Candidate(
-            case_id=m.case_id or 0,
-            source="attachment",
-            source_id=a.id or 0,
-            kind="bilaga",
-            direction="in" if m.direction == "in" else "ut",
-            doc_date=m.at,
-            counterpart=m.sender if m.direction == "in" else _addressee(m),
-            subject=a.filename or "bilaga utan namn",
+            case_id, "attachment", aid, "bilaga", "in" if direction == "in" else "ut", at,
+            _counterpart(direction, channel, sender, recipients),
+            filename or "bilaga utan namn",
         )
-        for a, m in rows
-    ]
+        for aid, filename, case_id, direction, channel, at, sender, recipients
+        in conn.execute(_scoped(stmt, m.case_id, scope)).all()
+    ]  # fmt: skip
 
 
-def _internal(session: Session) -> list[_Candidate]:
-    memos = session.exec(
-        select(PhaseChangeRow).where(
-            PhaseChangeRow.to_phase == "namnd", _unregistered("memo", PhaseChangeRow.id)
-        )
-    ).all()
-    decisions = session.exec(
-        select(DecisionRow).where(_unregistered("decision", DecisionRow.id))
-    ).all()
+def _internal(conn: Connection, scope: Sequence[int] | None) -> list[_Candidate]:
+    h, d = _HISTORY.c, _DECISION.c
+    memos = select(h.id, h.case_id, h.at).where(h.to_phase == "namnd", _unregistered("memo", h.id))
+    decisions = select(d.id, d.case_id, d.at, d.outcome).where(_unregistered("decision", d.id))
     return [
-        _Candidate(p.case_id, "memo", p.id or 0, "tjänsteskrivelse", "upprättad", p.at, OFFICE,
+        _Candidate(case_id, "memo", pid, "tjänsteskrivelse", "upprättad", at, OFFICE,
                    "Tjänsteskrivelse till tekniska nämnden")
-        for p in memos
+        for pid, case_id, at in conn.execute(_scoped(memos, h.case_id, scope)).all()
     ] + [
-        _Candidate(d.case_id, "decision", d.id or 0, "beslut", "upprättad", d.at, COMMITTEE,
-                   f"Beslut: {'beviljat stöd' if d.outcome == 'beviljad' else 'avslag'}")
-        for d in decisions
+        _Candidate(case_id, "decision", did, "beslut", "upprättad", at, COMMITTEE,
+                   f"Beslut: {'beviljat stöd' if outcome == 'beviljad' else 'avslag'}")
+        for did, case_id, at, outcome in conn.execute(_scoped(decisions, d.case_id, scope)).all()
     ]  # fmt: skip
 
 
@@ -250,123 +290,71 @@ def _order(c: _Candidate) -> tuple[datetime, int, int]:
     return c.doc_date, rank, c.source_id
 
 
-def register_documents(session: Session, *, now: datetime, series: str = DEFAULT_SERIES) -> int:
-    """Number every case and register every document not yet registered; returns how many
-    documents were registered. Idempotent; the caller commits."""
-    unnumbered = session.exec(
-        select(CaseRow)
-        .where(~exists().where(col(RegistrationRow.case_id) == col(CaseRow.id)))
-        .order_by(col(CaseRow.id))
-    ).all()
-    for row in unnumbered:
-        _assign(session, row.id or 0, row.created_at, series, now)
-    found = _mail(session) + _attachments(session) + _internal(session)
+def register_documents(
+    session: Session | Connection,
+    *,
+    now: datetime,
+    series: str = DEFAULT_SERIES,
+    case_ids: Collection[int] | None = None,
+) -> int:
+    """Number every case and register every document not yet registered, of ``case_ids``
+    only when given; returns how many documents this call registered. Idempotent and safe
+    to run in several processes at once; the caller commits."""
+    conn = _connection(session)
+    scope = None if case_ids is None else sorted(set(case_ids))
+    if scope == []:
+        return 0
+    unnumbered = select(_CASE.c.id, _CASE.c.created_at).where(
+        ~exists().where(_REG.c.case_id == _CASE.c.id)
+    )
+    for case_id, created_at in conn.execute(
+        _scoped(unnumbered, _CASE.c.id, scope).order_by(_CASE.c.id)
+    ).all():
+        _assign(conn, case_id, created_at, series, now)
+    found = _mail(conn, scope) + _attachments(conn, scope) + _internal(conn, scope)
     by_case: dict[int, list[_Candidate]] = {}
     for candidate in sorted(found, key=_order):
         by_case.setdefault(candidate.case_id, []).append(candidate)
-    for case_id, candidates in by_case.items():
-        _register_for_case(session, case_id, candidates, now)
-    return len(found)
+    ids = sorted(by_case)  # one order for every registrar: no two wait for each other
+    return sum(
+        _register(conn, {cid: by_case[cid] for cid in ids[i : i + _CHUNK]}, series, now)
+        for i in range(0, len(ids), _CHUNK)
+    )
 
 
-def _register_for_case(
-    session: Session, case_id: int, candidates: Sequence[_Candidate], now: datetime
-) -> None:
-    _registration(session, case_id, lock=True)  # one numbering of this case's documents at once
-    last = session.exec(
-        select(func.max(RegisteredDocumentRow.doc_seq)).where(
-            RegisteredDocumentRow.case_id == case_id
-        )
-    ).one()
-    seq = int(last or 0)
-    for c in candidates:
-        seq += 1
-        session.add(
-            RegisteredDocumentRow(
-                case_id=case_id, doc_seq=seq, source=c.source, source_id=c.source_id,
-                kind=c.kind, direction=c.direction, doc_date=c.doc_date,
-                counterpart=c.counterpart, subject=c.subject, registered_at=now,
+def _register(
+    conn: Connection, by_case: dict[int, list[_Candidate]], series: str, now: datetime
+) -> int:
+    """Register what no other process registered while this one waited for the cases."""
+    ids = list(by_case)
+    locked = set(conn.execute(_LOCK_REGISTRATIONS, {"ids": ids}).scalars())
+    for case_id in (i for i in ids if i not in locked):  # a case from outside the write paths
+        created_at = conn.execute(_LOCK_CASE, {"case_id": case_id}).scalar_one()
+        _assign(conn, case_id, created_at, series, now)
+    by_source: dict[str, list[int]] = {}
+    for c in (c for candidates in by_case.values() for c in candidates):
+        by_source.setdefault(c.source, []).append(c.source_id)
+    taken = set(
+        conn.execute(
+            select(_DOC.c.source, _DOC.c.source_id).where(
+                or_(*(and_(_DOC.c.source == s, _DOC.c.source_id.in_(v))
+                      for s, v in by_source.items()))
             )
-        )  # fmt: skip
-    session.flush()
-
-
-# --- reading and secrecy ---------------------------------------------------------------------
-
-
-def _query() -> Any:
-    return (
-        select(RegisteredDocumentRow, RegistrationRow.number, CaseRow.ref)
-        .join(RegistrationRow, col(RegistrationRow.case_id) == col(RegisteredDocumentRow.case_id))
-        .join(CaseRow, col(CaseRow.id) == col(RegisteredDocumentRow.case_id))
-    )
-
-
-def _view(row: RegisteredDocumentRow, number: str, ref: str) -> RegisteredDocument:
-    return RegisteredDocument(
-        case_ref=ref,
-        registration=number,
-        doc_seq=row.doc_seq,
-        kind=row.kind,
-        direction=row.direction,
-        doc_date=row.doc_date,
-        counterpart=row.counterpart,
-        subject=row.subject,
-        secret=row.secret,
-        case_id=row.case_id,
-    )
-
-
-def documents_between(session: Session, start: datetime, end: datetime) -> list[RegisteredDocument]:
-    """The registered documents dated in ``[start, end)``, in registry order."""
-    rows = session.exec(
-        _query()
-        .where(col(RegisteredDocumentRow.doc_date) >= start)
-        .where(col(RegisteredDocumentRow.doc_date) < end)
-        .order_by(col(RegisteredDocumentRow.doc_date), col(RegisteredDocumentRow.id))
-    ).all()
-    return [_view(*row) for row in rows]
-
-
-def documents_of(session: Session, case_id: int) -> list[RegisteredDocument]:
-    """One case's registered documents, in the order they were numbered."""
-    rows = session.exec(
-        _query()
-        .where(RegisteredDocumentRow.case_id == case_id)
-        .order_by(col(RegisteredDocumentRow.doc_seq))
-    ).all()
-    return [_view(*row) for row in rows]
-
-
-def set_secrecy(
-    session: Session, case_id: int, doc_seq: int, *, secret: bool, by: str, now: datetime
-) -> RegisteredDocument:
-    """Mark one document secret or public again (who and when are kept); the caller commits."""
-    row = session.exec(
-        select(RegisteredDocumentRow).where(
-            RegisteredDocumentRow.case_id == case_id, RegisteredDocumentRow.doc_seq == doc_seq
-        )
-    ).first()
-    if row is None:
-        raise DocumentNotFound(doc_seq)
-    row.secret, row.secrecy_by, row.secrecy_at = secret, by, now
-    session.add(row)
-    session.flush()
-    registration = _registration(session, case_id)
-    case = session.get(CaseRow, case_id)
-    if registration is None or case is None:
-        raise DocumentNotFound(doc_seq)
-    return _view(row, registration.number, case.ref)
-
-
-def parties(session: Session, case_ids: Sequence[int]) -> dict[int, Party]:
-    """Per case, who its documents come from or go to, for the postlista's masking."""
-    if not case_ids:
-        return {}
-    rows = session.exec(select(ApplicantRow).where(col(ApplicantRow.case_id).in_(case_ids))).all()
-    found: dict[int, Party] = {}
-    for row in rows:
-        legal = is_legal_person(row.orgnr, row.orgnr_valid)
-        names = tuple(n for n in (row.contact_name, row.email) if n)
-        found[row.case_id] = Party(row.organisation, legal, names)
-    return {cid: found.get(cid, Party(None, False)) for cid in case_ids}
+        ).all()
+    )  # fmt: skip
+    last: dict[int, int | None] = dict(conn.execute(_LAST_DOC, {"ids": ids}).all())
+    rows = []
+    for case_id, candidates in by_case.items():
+        fresh = [c for c in candidates if (c.source, c.source_id) not in taken]
+        rows += [
+            {
+                "case_id": case_id, "doc_seq": seq, "source": c.source, "source_id": c.source_id,
+                "kind": c.kind, "direction": c.direction, "doc_date": c.doc_date,
+                "counterpart": c.counterpart, "subject": c.subject, "secret": False,
+                "secrecy_by": None, "secrecy_at": None, "registered_at": now,
+            }
+            for seq, c in enumerate(fresh, start=int(last.get(case_id) or 0) + 1)
+        ]  # fmt: skip
+    if rows:
+        conn.execute(insert(_DOC), rows)
+    return len(rows)

@@ -68,6 +68,7 @@ def test_e_mail_in_text_and_html_and_its_subject_drop_them() -> None:
     mail = render_email(
         "ack",
         ref="SAM-2026-0001",
+        diarienummer="TN-2026-0001",
         contact_name=HOSTILE,
         area=f"Seved{HOSTILE}",
         missing=[f"Budget {HOSTILE}"],
