@@ -335,3 +335,20 @@ def test_a_direct_message_with_only_a_file_is_an_application_read_from_the_file(
     assert case["applicant"]["orgnr"] == "802457-3167"  # read from the file, as from a mail's
     (answer,) = world.posts()
     assert REF in answer["text"]
+
+
+def test_a_lone_picture_is_quarantined_and_the_actor_is_told_it_arrived_in_the_thread(
+    world: World,
+) -> None:
+    path = "/files-pri/T0MALMO01-F0BILD/bild.png"
+    world.fake.files[path] = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    files = [{"id": "F0BILD", "name": "bild.png", "mimetype": "image/png", "size": 72,
+              "url_private_download": world.fake.url + path[1:]}]  # fmt: skip
+    world.event(channel="D0LINA", channel_type="im", text="", ts="1772443800.000100",
+                subtype="file_share", files=files)  # fmt: skip
+    (stored,) = world.inbound()
+    assert (stored.outcome, stored.case_id) == ("quarantined", None)
+    (told,) = world.posts()
+    assert told["thread_ts"] == "1772443800.000100"
+    assert "tagit emot ert meddelande" in told["text"]
+    assert len(world.chat.outbox("quarantine")) == 1  # and an official looks
