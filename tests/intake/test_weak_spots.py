@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from samverkan.intake.extraction.actors import actors_taking_part, organisation_categories
-from samverkan.intake.extraction.dates import parse_start
+from samverkan.intake.extraction.dates import parse_duration, parse_start
 from samverkan.intake.extraction.extract import extract
 from samverkan.intake.extraction.text import pieces
 from samverkan.rules.model import ActorCategory
@@ -31,6 +31,7 @@ A = ActorCategory
         ("We are starting in April with the first clean-up.", date(2026, 12, 1), date(2027, 4, 1)),
         ("Projektet startar den 15 januari.", date(2026, 12, 30), date(2027, 1, 15)),
         ("from September 3rd, weekly", date(2026, 2, 1), date(2026, 9, 3)),
+        ("We start from 1st of March.", date(2026, 5, 10), date(2027, 3, 1)),
     ],
 )
 def test_a_start_without_a_year_is_the_next_such_date(
@@ -60,6 +61,14 @@ def test_a_mail_with_only_a_yearless_start_meets_the_time_frame() -> None:
     assert app.start == date(2026, 9, 1)
     assert app.duration_months is None
     assert "1 september" in app.evidence["start"]
+
+
+def test_school_terms_are_seasons_of_their_own() -> None:
+    assert parse_duration("Projektet pågår ht 2026 – vt 2027.") == (11, "ht 2026 – vt 2027")
+    assert parse_start("Vi kör läxhjälpen från ht 2026 till vt 2028.") == (
+        date(2026, 8, 1),
+        "ht 2026 till vt 2028",
+    )
 
 
 # ---- residents take part only where the text says so ----------------------------------------
@@ -100,12 +109,21 @@ def test_residents_count_where_they_take_part(text: str) -> None:
     assert residents(text)
 
 
+def test_a_property_company_named_in_prose_is_a_property_owner() -> None:
+    found = actors_taking_part(
+        pieces("Vi gör det tillsammans med Stena Fastigheter och skolan."), None, None
+    )
+    assert set(found) == {A.FASTIGHETSAGARE, A.OFFENTLIG}
+    assert actors_taking_part(pieces("Många fastigheter är slitna och tomma."), None, None) == {}
+
+
 @pytest.mark.parametrize(
     ("name", "category"),
     [
         ("Rosenhem AB", A.FASTIGHETSAGARE),
         ("Hyresbostäder i Söder AB", A.FASTIGHETSAGARE),
         ("Bostads AB Kvarnen", A.FASTIGHETSAGARE),
+        ("Kvarnby Fastigheter", A.FASTIGHETSAGARE),
         ("Glassfabriken AB", A.NARINGSLIV),
     ],
 )

@@ -79,6 +79,9 @@ _SEASONS = {
     "våren": (3, 5), "vår": (3, 5), "sommaren": (6, 8), "sommar": (6, 8), "hösten": (9, 11),
     "höst": (9, 11), "vintern": (12, 2), "spring": (3, 5), "summer": (6, 8), "autumn": (9, 11),
     "fall": (9, 11), "winter": (12, 2), "varen": (3, 5), "hosten": (9, 11),
+    # school terms: "ht 2026" (hösttermin) is August to December, "vt 2027" January to June
+    "ht": (8, 12), "vt": (1, 6), "hösttermin": (8, 12), "hostterminen": (8, 12),
+    "höstterminen": (8, 12), "vårtermin": (1, 6), "vårterminen": (1, 6), "varterminen": (1, 6),
 }  # fmt: skip
 _SEASON = "(?:" + "|".join(sorted(_SEASONS, key=len, reverse=True)) + ")"
 _DATE = (
@@ -190,7 +193,7 @@ _YEARLESS = either(
     r"(?:\bstart\w*|\bfrån|\bfr\.?\s?o\.?\s?m\.?|\bfrom|\bpåbörja\w*|\bbörja\w*|\binleds"
     r"|\bbegin\w*|\bstarting|\bmed\s+början|\bkör\w* igång|\bdrar igång)\s+"
     r"(?:(?:i|den|på|on|in|the|redan|vid|efter|kring|omkring|runt|första|1:a)\s+){0,2}"
-    rf"(?:(?P<d>\d{{1,2}})(?::?e|:a|st|nd|rd|th)?\s+)?(?P<mn>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})"
+    rf"(?:(?P<d>\d{{1,2}})(?::?e|:a|st|nd|rd|th)?\s+(?:of\s+)?)?(?P<mn>{_MONTH})(?:\s+(?P<d2>\d{{1,2}})"
     r"(?:st|nd|rd|th)?)?(?![\wåäö])(?!\s*(?:år\s+)?(?:20)?\d{2}\b)",
 )
 

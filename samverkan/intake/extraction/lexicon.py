@@ -165,6 +165,9 @@ _EXCLUDED_TOKEN = re.compile(
         r"|^(?:kyrkogård|grannskap|boendemiljö|boendeform|nätverket$|nätverk$)"
     )
 )
+# Capitalised inside a company's name, these words make it a property owner; in lower case
+# ("fastigheterna är slitna") they only describe buildings.
+_NAMED_OWNER = frozenset({"Fastigheter", "Fastighets", "Fastighet", "Förvaltning", "Forvaltning"})
 # A yard word that names an institution: "fritidsgården" is a youth centre, not a courtyard.
 _INSTITUTION_YARD = re.compile(fold(r"^(?:fritidsgård|ungdomsgård|hemgård)"))
 # "föreningen" alone is the applicant speaking of itself, not another actor taking part.
@@ -189,6 +192,8 @@ def find_actors(text: str) -> list[tuple[ActorCategory, str]]:
         category: ActorCategory | None
         if token in ("föreningen", "foreningen") and named:
             category = ActorCategory.CIVILSAMHALLE  # "Föreningen Kvinnor i …": another one
+        elif word in _NAMED_OWNER:  # "Stena Fastigheter", "Kvarnby Fastighets AB"
+            category = ActorCategory.FASTIGHETSAGARE
         else:
             category = ActorCategory.CIVILSAMHALLE if word in _CLUB else _category(token)
         if category is None or category in found:

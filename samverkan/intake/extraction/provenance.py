@@ -56,7 +56,9 @@ _HEADER: dict[str, float] = {
     "area_text": 0.7,
 }
 _YEAR = re.compile(r"\b20\d{2}\b")
-_SEASON = re.compile(r"(?i)\b(?:vår|var|sommar|höst|host|vinter|spring|summer|autumn|fall)\w*")
+_SEASON = re.compile(
+    r"(?i)\b(?:vår|var|sommar|höst|host|vinter|spring|summer|autumn|fall)\w*|\b(?:ht|vt)\b"
+)
 
 
 def provenance_of(
