@@ -56,9 +56,8 @@ from samverkan.bot.commands import (
     Stats,
     Withdraw,
 )
-from samverkan.bot.committee_actions import approve
+from samverkan.bot.committee_actions import approve, decide, reject
 from samverkan.bot.context import (
-    REMINDER_LABELS,
     BadArgument,
     CommandContext,
     Refused,
@@ -78,8 +77,6 @@ from samverkan.bot.registry_views import documents_reply, secrecy_reply
 from samverkan.bot.reply import (
     Attachment,
     Block,
-    Fact,
-    FactList,
     Reply,
     ReplyStatus,
     Text,
@@ -101,11 +98,9 @@ from samverkan.bot.views import (
 )
 from samverkan.intake.chat_answers import queue_answer
 from samverkan.intake.outbox import queue_email
-from samverkan.rules.criteria import describe_support
 from samverkan.rules.phases import Phase, Role, TransitionRefused
 from samverkan.storage import cases as case_store
 from samverkan.storage import decisions, reminders
-from samverkan.storage.cases import Case
 from samverkan.storage.db import CaseNotFound, session_scope
 from samverkan.storage.registry import register_documents, registration_number
 
@@ -196,9 +191,9 @@ def _dispatch(command: Command, ctx: CommandContext, session: Session, now: date
         case Approve():
             return approve(command, ctx, session, now)
         case Reject():
-            return _reject(command, ctx, session, now)
+            return reject(command, ctx, session, now)
         case Decide():
-            return _decide(command, ctx, session, now)
+            return decide(command, ctx, session, now)
         case FollowUp():
             return _follow_up(command, ctx, session, now)
         case Withdraw():
@@ -355,85 +350,6 @@ def _with_memo(answer: Reply, ref: str, ctx: CommandContext, now: datetime) -> R
     )
     note = paragraph("Utkastet till tjänsteskrivelse är bifogat (Markdown och Word).")
     return replace(answer, blocks=(*answer.blocks, note), attachments=(*answer.attachments, *files))
-
-
-def _refusal_mail(
-    session: Session,
-    case: Case,
-    ctx: CommandContext,
-    now: datetime,
-    *,
-    reason: str,
-    by_committee: bool,
-) -> Block:
-    """Tell the applicant; the official learns whether it could be sent."""
-    app = case.application
-    to = applicant_address(app)
-    if to is None:
-        return paragraph(
-            "Sökande har ingen e-postadress att svara på; meddela beslutet på annat sätt."
-        )
-    queue_email(
-        session,
-        case=case,
-        template="avslag",
-        context={
-            "ref": case.ref,
-            "diarienummer": registration_number(session, case, series=ctx.settings.diarie_series),
-            "contact_name": app.contact_name,
-            "reason": reason,
-            "by_committee": by_committee,
-            "contact_address": ctx.settings.contact_address,
-        },
-        sender=ctx.settings.contact_address,
-        to=to,
-        kind="avslag",
-        now=now,
-    )
-    return paragraph("Sökande får beslutet med skälet per e-post till ", actor(to), ".")
-
-
-def _reject(command: Reject, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref, lock=True)
-    case = move_case(session, case, Phase.AVSLAG, ctx, command.reason, now)
-    reminders.cancel_pending(session, case, now=now)
-    told = _refusal_mail(session, case, ctx, now, reason=command.reason, by_committee=False)
-    return moved(case, "Ansökan är avslagen.", told)
-
-
-def _decide(command: Decide, ctx: CommandContext, session: Session, now: datetime) -> Reply:
-    case = case_store.get_case(session, command.ref, lock=True)
-    if not command.granted:
-        why = "tekniska nämnden avslog ansökan" + (f": {command.note}" if command.note else "")
-        case = move_case(session, case, Phase.AVSLAG, ctx, why, now)
-        decisions.record_decision(
-            session, case, outcome=decisions.REFUSED, support=(), by=ctx.who, now=now,
-            note=command.note,
-        )  # fmt: skip
-        reminders.cancel_pending(session, case, now=now)
-        told = _refusal_mail(session, case, ctx, now, reason=command.note, by_committee=True)
-        return moved(case, "Tekniska nämndens avslag är registrerat.", told)
-    granted = ", ".join(describe_support(command.support))
-    why = f"tekniska nämnden beviljade {granted}" + (f"; {command.note}" if command.note else "")
-    case = move_case(session, case, Phase.GENOMFORANDE, ctx, why, now)
-    decisions.record_decision(
-        session, case, outcome=decisions.GRANTED, support=command.support, by=ctx.who, now=now,
-        note=command.note,
-    )  # fmt: skip
-    due = deadlines.sync(session, [case.id], ctx.settings, now).get(case.id, [])
-    lines = [
-        Fact(
-            REMINDER_LABELS[d.kind].capitalize(), Text(f"{d.due_at.astimezone(ctx.zone):%Y-%m-%d}")
-        )
-        for d in due
-        if d.kind in (reminders.RESULT, reminders.EFFECT)
-    ]
-    return moved(
-        case,
-        "Tekniska nämndens beslut om stöd är registrerat.",
-        paragraph("Beviljat: ", actor(granted), "."),
-        FactList(tuple(lines), title="Påminnelser om uppföljning:"),
-    )
 
 
 def _follow_up(command: FollowUp, ctx: CommandContext, session: Session, now: datetime) -> Reply:

@@ -28,7 +28,7 @@ SUPPORT_FORMS = (
     ("processtod", "Processtöd"),
     ("ovrigt", "Övrigt"),
 )
-DECISION_FIELDS = ("utfall", "stodform", "belopp", "timmar", "kommentar")
+DECISION_FIELDS = ("utfall", "paragraf", "sammantrade", "stodform", "belopp", "timmar", "kommentar")
 _KEY = {"omrade": "område", "stodform": "stödform"}
 
 
@@ -46,9 +46,14 @@ def new_case_text(values: Mapping[str, str]) -> str:
 
 
 def decision_text(ref: str, values: Mapping[str, str]) -> str:
-    """``beslut REF beviljad stödform=… belopp=… [kommentar]`` from the decision form."""
+    """``beslut REF beviljad § NR [sammanträde=…] stödform=… belopp=… [skäl]`` from the
+    decision form (a refusal's reasons are its comment)."""
     fields = _clean(values)
     words = [f"beslut {ref}", fields.get("utfall", "")]
+    if fields.get("paragraf"):
+        words.append(f"§ {fields['paragraf'].lstrip('§ ')}")
+    if fields.get("sammantrade"):
+        words.append(f"sammanträde={fields['sammantrade']}")
     if fields.get("utfall") == "beviljad":
         words += [
             f"{_KEY.get(k, k)}={fields[k]}" for k in ("stodform", "belopp", "timmar") if k in fields

@@ -1,7 +1,7 @@
 """Forms where a form is better than a line of text: a new case, and a committee decision.
 
 A form is only another way to write a chat command: its submission becomes the same text an
-official could type (``ny Titel; område=…`` or ``beslut REF beviljad stödform=… belopp=…``),
+official could type (``ny Titel; område=…`` or ``beslut REF beviljad § 45 stödform=… belopp=…``),
 which goes through the one dispatch like any other. A text the parser refuses is shown in the
 form (``response_action: errors``) before anything runs; otherwise the form closes at once and
 the answer comes as a direct message from the app.
@@ -112,10 +112,12 @@ def decision_view(ref: str) -> dict[str, Any]:
             "text": {"type": "mrkdwn", "text": f"Beslut för *{escape(ref)}*", "verbatim": True},
         },
         outcome,
+        _input("paragraf", "Paragraf (§) i protokollet", False),
+        _input("sammantrade", "Sammanträdets datum (ÅÅÅÅ-MM-DD; tomt: det senaste)", True),
         forms,
         _input("belopp", "Belopp (kr)", True),
         _input("timmar", "Timmar (personal)", True),
-        _input("kommentar", "Kommentar", True, multiline=True),
+        _input("kommentar", "Skäl (krävs vid avslag)", True, multiline=True),
     ]
     return _modal(DECISION_VIEW, "Nämndens beslut", blocks, meta=ref)
 

@@ -57,11 +57,16 @@ def decision_form(ref: str) -> dict[str, Any]:
         _text(f"Nämndens beslut för {ref}", weight="Bolder"),
         {"type": "Input.ChoiceSet", "id": "utfall", "label": "Beslut", "style": "expanded",
          "choices": choices, "isRequired": True},
+        {"type": "Input.Text", "id": "paragraf", "label": "Paragraf (§) i protokollet",
+         "isRequired": True},
+        {"type": "Input.Date", "id": "sammantrade",
+         "label": "Sammanträdets datum (tomt: det senaste)"},
         {"type": "Input.ChoiceSet", "id": "stodform", "label": "Beviljat stöd",
          "isMultiSelect": True, "choices": forms},
         {"type": "Input.Number", "id": "belopp", "label": "Belopp (kr)", "min": 0},
         {"type": "Input.Number", "id": "timmar", "label": "Timmar (personal)", "min": 0},
-        {"type": "Input.Text", "id": "kommentar", "label": "Kommentar", "isMultiline": True},
+        {"type": "Input.Text", "id": "kommentar", "label": "Skäl (krävs vid avslag)",
+         "isMultiline": True},
     ]  # fmt: skip
     submit = {"type": "Action.Submit", "title": "Spara", "data": {"form": "beslut", "ref": ref}}
     return _card(body, [submit])

@@ -227,7 +227,7 @@ _STEP: dict[Phase, tuple[str, str, bool, str | None, str]] = {
     Phase.NAMND: ("Godkänn", "godkann", False, "primary", "godkänn {ref}"),
     Phase.GENOMFORANDE: (
         "Registrera beslut", "beslut", True, None,
-        "beslut {ref} beviljad stödform=… belopp=…",
+        "beslut {ref} beviljad § … stödform=… belopp=…",
     ),
     Phase.UPPFOLJNING: (
         "Registrera uppföljning", "uppfoljning", True, None, "uppföljning {ref} resultat text",

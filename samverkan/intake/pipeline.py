@@ -41,7 +41,9 @@ from samverkan.intake.unit import Incoming, Unit, seen_by
 from samverkan.rules.assessment import after_evaluation
 from samverkan.rules.criteria import Evaluation, Status
 from samverkan.rules.criteria import Outcome as Verdict
+from samverkan.rules.deadline_policy import policy_from
 from samverkan.rules.gazetteer import Gazetteer
+from samverkan.rules.letters import ack_details
 from samverkan.rules.model import Application
 from samverkan.rules.phases import TERMINAL, Phase, Role, Transition, transition
 from samverkan.rules.ruleset import RuleSet
@@ -346,6 +348,7 @@ class Intake:
             "pending_review": not self._asks_at_once and evaluation.outcome is Verdict.INCOMPLETE,
             "not_eligible": evaluation.outcome is Verdict.NOT_ELIGIBLE,
             "contact_address": contact,
+            **ack_details(evaluation, policy_from(self.settings.deadlines_file)),
         }
         chat.answer(unit.writes, mail, msg.headers, case.id, "ack", **context)  # e-mail too
         if not to or is_noreply_address(to):

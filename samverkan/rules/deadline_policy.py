@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,12 @@ def bundled_policy() -> DeadlinePolicy:
     """The policy shipped with Samverkan (SPEC's default deadlines)."""
     resource = files("samverkan.rules").joinpath("rulesets", BUNDLED_POLICY)
     return parse_policy(resource.read_text(encoding="utf-8"), BUNDLED_POLICY)
+
+
+@cache
+def policy_from(path: str | Path | None) -> DeadlinePolicy:
+    """The policy of a file, or the bundled one for None; read once per file."""
+    return bundled_policy() if path is None else load_policy(path)
 
 
 def describe_policy(policy: DeadlinePolicy) -> str:

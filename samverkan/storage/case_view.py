@@ -7,7 +7,7 @@ describes it, so the JSON keeps its keys and meaning while the code reads typed 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -92,6 +92,9 @@ class DecisionEntry:
     support: tuple[dict[str, Any], ...]  # as stored
     by: str
     at: datetime
+    note: str | None = None
+    meeting_on: date | None = None
+    paragraph: str | None = None
 
     @property
     def requests(self) -> tuple[SupportRequest, ...]:
@@ -99,7 +102,9 @@ class DecisionEntry:
 
     def to_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "support": list(self.support), "by": self.by,
-                "at": _iso(self.at)}  # fmt: skip
+                "at": _iso(self.at), "reasons": self.note,
+                "meeting": self.meeting_on.isoformat() if self.meeting_on else None,
+                "paragraph": self.paragraph}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -248,7 +253,10 @@ def _decisions(session: Session, case_id: int) -> tuple[DecisionEntry, ...]:
     rows = session.exec(
         select(DecisionRow).where(DecisionRow.case_id == case_id).order_by(col(DecisionRow.at))
     ).all()
-    return tuple(DecisionEntry(d.outcome, tuple(d.support), d.by, d.at) for d in rows)
+    return tuple(
+        DecisionEntry(d.outcome, tuple(d.support), d.by, d.at, d.note, d.meeting_on, d.paragraph)
+        for d in rows
+    )
 
 
 def _followups(session: Session, case_id: int) -> tuple[FollowUpEntry, ...]:

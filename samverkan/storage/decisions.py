@@ -8,7 +8,7 @@ when and why". Each function returns the case as it is afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -49,7 +49,11 @@ def record_decision(
     by: str,
     now: datetime,
     note: str | None,
+    meeting_on: date | None = None,
+    paragraph: str | None = None,
 ) -> None:
+    """The committee's decision: outcome, support, reasons, and the meeting and § of the
+    minutes it stands in (from which the appeal period runs)."""
     row = DecisionRow(
         case_id=case.id,
         outcome=outcome,
@@ -57,6 +61,8 @@ def record_decision(
         by=by,
         at=now,
         note=note or None,
+        meeting_on=meeting_on,
+        paragraph=paragraph,
     )
     session.add(row)
 

@@ -42,7 +42,11 @@ def test_a_case_walks_the_whole_process_through_commands(chat: Chat, now: dateti
         ("bedöm SAM-2026-0001 budgeten kom per telefon", "bedomning"),
         ("möte SAM-2026-0001 2026-03-10 10:00", "mote"),
         ("godkänn SAM-2026-0001", "namnd"),
-        ("beslut SAM-2026-0001 beviljad stödform=finansiering belopp=300000", "genomforande"),
+        (
+            "beslut SAM-2026-0001 beviljad § 7 sammanträde=2026-03-08 stödform=finansiering "
+            "belopp=300000",
+            "genomforande",
+        ),
         ("uppföljning SAM-2026-0001 resultat 12 trygghetsvandringar", "uppfoljning"),
         ("uppföljning SAM-2026-0001 effekt tryggare enligt enkät", "avslutad"),
     ]
@@ -105,7 +109,7 @@ CHANGING = [
     "möte SAM-2026-0001 2026-03-10 10:00",
     "godkänn SAM-2026-0001",
     "avslå SAM-2026-0001 nej",
-    "beslut SAM-2026-0001 avslag",
+    "beslut SAM-2026-0001 avslag § 2 sammanträde=2026-03-02 medel saknas",
     "uppföljning SAM-2026-0001 resultat x",
     "återkalla SAM-2026-0001 x",
     "avsluta SAM-2026-0001",
@@ -146,7 +150,7 @@ def test_only_a_coordinator_assigns_and_adds_processes(chat: Chat) -> None:
 def test_an_illegal_transition_is_refused_naming_the_next_steps(chat: Chat) -> None:
     chat.apply()  # complete: bedömning
     before = snapshot(chat.engine)
-    answer = chat("beslut SAM-2026-0001 beviljad belopp=100000")
+    answer = chat("beslut SAM-2026-0001 beviljad § 1 sammanträde=2026-03-02 belopp=100000")
     assert answer.status is ReplyStatus.REFUSED
     assert text_of(answer) == (  # the steps named as the commands that take them
         "Ett ärende i fas bedömning kan inte flyttas till genomförande.\n"
@@ -268,7 +272,7 @@ def test_a_grant_schedules_follow_ups_and_a_measurement_completes_its_own(chat: 
     chat.apply()
     assert chat("godkänn SAM-2026-0001").ok
     chat.clock[0] = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)  # a Thursday
-    assert chat("beslut SAM-2026-0001 beviljad stödform=processtöd").ok
+    assert chat("beslut SAM-2026-0001 beviljad § 1 sammanträde=2026-03-02 stödform=processtöd").ok
     assert chat.reminders() == [
         # 2026-09-05 is a Saturday: the reminder waits for Monday.
         ("resultatmatning", datetime(2026, 9, 7, 6, 0, tzinfo=UTC), "pending"),
@@ -300,7 +304,7 @@ def test_follow_up_offsets_come_from_the_deadline_policy_file(
     chat = Chat(engine, custom, Intake(engine, custom, clock=lambda: clock[0]), clock)
     chat.apply()
     assert chat("godkänn SAM-2026-0001").ok
-    assert chat("beslut SAM-2026-0001 beviljad belopp=50000").ok
+    assert chat("beslut SAM-2026-0001 beviljad § 1 sammanträde=2026-03-02 belopp=50000").ok
     assert [due.date().isoformat() for _, due, _ in chat.reminders()] == [
         "2026-06-02",
         "2026-12-02",
@@ -407,7 +411,10 @@ def test_list_filters_by_phase_and_area(chat: Chat) -> None:
 def test_statistics_count_phases_areas_and_granted_money(chat: Chat) -> None:
     chat.apply()
     assert chat("godkänn SAM-2026-0001").ok
-    assert chat("beslut SAM-2026-0001 beviljad stödform=finansiering,processtöd belopp=350 tkr").ok
+    assert chat(
+        "beslut SAM-2026-0001 beviljad § 1 sammanträde=2026-03-02 "
+        "stödform=finansiering,processtöd belopp=350 tkr"
+    ).ok
     assert chat("ny Lindängen; område=Lindängen").ok
     stats = text_of(chat("statistik"))
     assert "2 ärenden totalt." in stats

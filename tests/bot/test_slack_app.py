@@ -70,7 +70,7 @@ def world(
 
 DECIDE = {
     "action_id": "samverkan:ask:beslut",
-    "value": f"beslut {REF} beviljad stödform=… belopp=…",
+    "value": f"beslut {REF} beviljad § … stödform=… belopp=…",
     "text": {"type": "plain_text", "text": "Registrera beslut"},
 }
 
@@ -87,12 +87,15 @@ def test_the_decision_button_opens_a_form_whose_submission_records_the_decision(
     assert world.fake.to("/views.open")[0].body["trigger_id"]
 
     before = snapshot(world.chat.engine)
-    wrong = world.post(submission_body(DECISION_VIEW, {"utfall": "beviljad"}, meta=REF))
+    wrong = world.post(
+        submission_body(DECISION_VIEW, {"utfall": "beviljad", "paragraf": "45"}, meta=REF)
+    )
     assert wrong.json()["response_action"] == "errors"  # shown in the form; nothing ran
     assert "Ange vilket stöd" in str(wrong.json()["errors"])
     assert snapshot(world.chat.engine) == before
 
-    values = {"utfall": "beviljad", "stodform": ["finansiering", "processtod"], "belopp": "350000"}
+    values = {"utfall": "beviljad", "paragraf": "45", "sammantrade": "2026-03-02",
+              "stodform": ["finansiering", "processtod"], "belopp": "350000"}  # fmt: skip
     done = world.post(submission_body(DECISION_VIEW, values, meta=REF))
     assert (done.status_code, done.text) == (200, "")  # the form closes
     case = world.chat.case()

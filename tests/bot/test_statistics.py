@@ -21,7 +21,10 @@ def test_lead_times_support_and_follow_ups(chat: Chat) -> None:
     chat.clock[0] = datetime(2026, 3, 12, 9, 30, tzinfo=UTC)  # ten days later
     assert chat("godkänn SAM-2026-0001").ok
     chat.clock[0] = datetime(2026, 4, 1, 9, 30, tzinfo=UTC)  # thirty days after received
-    assert chat("beslut SAM-2026-0001 beviljad stödform=finansiering belopp=300000").ok
+    assert chat(
+        "beslut SAM-2026-0001 beviljad § 1 sammanträde=2026-03-02 stödform=finansiering "
+        "belopp=300000"
+    ).ok
     chat.clock[0] = datetime(2026, 9, 8, 9, 0, tzinfo=UTC)
     assert chat("uppföljning SAM-2026-0001 resultat 40 möten hölls").ok
     with Session(chat.engine) as session:

@@ -727,7 +727,7 @@ def test_the_decision_form_records_the_committees_decision(
                b["title"].lower()]  # fmt: skip
     submit = form["actions"][0]["data"]
     value = {**submit, "utfall": "beviljad", "stodform": "finansiering,processtod",
-             "belopp": "350000"}  # fmt: skip
+             "belopp": "350000", "paragraf": "45", "sammantrade": "2026-03-02"}  # fmt: skip
     client.post("/api/messages", json=activity("card_submit", connector, value=value))
     case = case_view(engine)
     assert case["phase"] == "genomforande"

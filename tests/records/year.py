@@ -71,7 +71,8 @@ def walk_to_decision(chat: Chat, ref: str) -> None:
     steps = [
         f"möte {ref} {meeting:%Y-%m-%d} 10:00",
         f"godkänn {ref}",
-        f"beslut {ref} beviljad stödform=finansiering belopp=350000",
+        f"beslut {ref} beviljad § {start.month} sammanträde={start:%Y-%m-%d} "
+        "stödform=finansiering belopp=350000",
     ]
     for offset, step in enumerate(steps, start=1):
         chat.clock[0] = start + timedelta(days=offset * 3)

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 from samverkan.rules.approval import ApprovalCheck, applicant_gaps, check_approval
 from samverkan.rules.criteria import CoordinationContext, evaluate
-from samverkan.rules.model import ActorCategory, Application, Area, SupportForm, SupportRequest
+from samverkan.rules.model import ActorCategory, Application, Area
 from samverkan.rules.ruleset import bundled_ruleset_path, load_ruleset
+from tests.helpers.applications import SEVED
 
 RULES = load_ruleset(bundled_ruleset_path())
 REF = "SAM-2026-0007"
-APP = Application(
-    organisation="Sevedsföreningen",
-    orgnr="802457-3167",
-    orgnr_valid=True,
-    email="lina@seved.example",
-    area=Area("Seved", True, ("Sofielund",)),
-    actors=(ActorCategory.FASTIGHETSAGARE, ActorCategory.CIVILSAMHALLE),
-    support=(SupportRequest(SupportForm.FINANSIERING, amount_sek=350_000),),
-    start=date(2026, 5, 1),
-    duration_months=24,
-    purpose="Otrygga gångstråk och tomma lokaler; vi vill göra torget till en mötesplats.",
-    goals="Tre nya verksamheter i bottenvåningarna senast 2027.",
-    own_contribution="Fastighetsägarna bidrar med 200 000 kr.",
-)
+APP = SEVED
 
 
 def check(app: Application, override: str | None = None) -> ApprovalCheck:

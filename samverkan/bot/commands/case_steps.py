@@ -7,6 +7,7 @@ returns the command, or raises :class:`~samverkan.bot.commands.values.BadText`.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from samverkan.bot.commands.specs import fold
 from samverkan.bot.commands.types import (
@@ -76,25 +77,48 @@ def read_reject(rest: str) -> Command:
 
 _GRANTED = frozenset({"beviljad", "beviljat", "beviljas", "bevilja", "bifall", "granted"})
 _REFUSED = frozenset({"avslag", "avslagen", "avslaget", "avslas", "rejected", "denied"})
+_PARAGRAPH = re.compile(r"(?:^|\s)(?:§|paragraf\s*=|paragraph\s*=)\s*(\d{1,4}\s?[a-z]?)\b", re.I)
+_MEETING = re.compile(
+    r"(?:^|\s)(?:sammantr[äa]de|sammantrade|m[öo]te|datum|meeting)\s*=\s*(\S+)", re.IGNORECASE
+)
+_NEED_PARAGRAPH = "Ange paragrafen i nämndens protokoll, t.ex. § 45."
+
+
+def _minutes(text: str) -> tuple[str, str | None, date | None]:
+    """The text without ``§ 45`` and ``sammanträde=ÅÅÅÅ-MM-DD``, and those two values."""
+    paragraph = meeting = None
+    if found := _PARAGRAPH.search(text):
+        paragraph = found.group(1).replace(" ", "")
+        text = text[: found.start()] + " " + text[found.end() :]
+    if found := _MEETING.search(text):
+        meeting = read_date(found.group(1))
+        text = text[: found.start()] + " " + text[found.end() :]
+    return " ".join(text.split()), paragraph, meeting
 
 
 def read_decide(rest: str) -> Command:
     ref, tail = split_ref(rest)
     word, after = (*tail.split(maxsplit=1), "", "")[:2]
     outcome = fold(word)
-    if outcome in _REFUSED:
-        return Decide(ref, granted=False, note=after.strip())
-    if outcome not in _GRANTED:
+    if outcome not in _GRANTED | _REFUSED:
         raise BadText("Ange beslutet: beviljad eller avslag.")
+    after, paragraph, meeting = _minutes(after)
+    if paragraph is None:
+        raise BadText(_NEED_PARAGRAPH)
+    if outcome in _REFUSED:
+        reason = required(after, "nämndens skäl till avslaget (de står i brevet till sökande)")
+        return Decide(ref, False, note=reason, meeting_on=meeting, paragraph=paragraph)
     note, pairs = key_values(after)
     allowed = {"forms", "amount_sek", "hours", "support_text"}
     edit = read_edit(pairs)
     if extra := set(edit.written) - allowed:
         raise BadText(
-            "I ett beslut anges stödform=, belopp=, timmar= och beskrivning=, "
+            "I ett beslut anges stödform=, belopp=, timmar=, beskrivning=, sammanträde= och §, "
             f"inte {', '.join(sorted(extra))}."
         )
-    return Decide(ref, granted=True, support=_support(edit), note=note)
+    return Decide(
+        ref, True, support=_support(edit), note=note, meeting_on=meeting, paragraph=paragraph
+    )
 
 
 def _support(edit: ApplicationEdit) -> tuple[SupportRequest, ...]:

@@ -72,9 +72,11 @@ SPECS: tuple[CommandSpec, ...] = (
                 "avslår ansökan med skäl (sökande får ett e-postmeddelande)",
                 "avslå {ref} området är inte avgränsat"),
     CommandSpec("beslut", ("beslut", "decision"),
-                "beslut|decision REF beviljad|avslag [stödform=… belopp=… timmar=…] [kommentar]",
-                "registrerar tekniska nämndens beslut",
-                "beslut {ref} beviljad stödform=finansiering,processtöd belopp=350000"),
+                "beslut|decision REF beviljad § NR [sammanträde=ÅÅÅÅ-MM-DD] [stödform=… belopp=… "
+                "timmar=…] [skäl] | beslut REF avslag § NR [sammanträde=…] skäl",
+                "registrerar tekniska nämndens beslut (utan sammanträde= gäller det senaste i "
+                "kalendern) och skickar beslutsbrevet",
+                "beslut {ref} beviljad § 45 stödform=finansiering,processtöd belopp=350000"),
     CommandSpec("uppfoljning", ("uppfoljning", "followup", "follow-up"),
                 "uppföljning|followup REF resultat|effekt text",
                 "registrerar en resultat- eller effektmätning",
