@@ -101,4 +101,13 @@ def now_utc() -> datetime:
 
 
 def print_json(data: Any) -> None:
+    """Indented JSON; a long list of objects (``cases --json``) one object a line, which the
+    C encoder writes ten times faster than an indented one and which reads well with grep."""
+    if isinstance(data, list) and len(data) > LONG_LIST:
+        lines = ",\n".join(f"  {json.dumps(item, ensure_ascii=False)}" for item in data)
+        sys.stdout.write(f"[\n{lines}\n]\n")
+        return
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+LONG_LIST = 100

@@ -11,8 +11,6 @@ import typer
 
 from samverkan.bot.cli import EXIT_USAGE
 from samverkan.bot.cli.base import database, fail, load_settings, print_json, say
-from samverkan.rules.checking import check_lines, marked
-from samverkan.rules.criteria import ACTOR_LABELS
 from samverkan.rules.phases import Phase, phase_named
 
 if TYPE_CHECKING:
@@ -105,6 +103,9 @@ def _reminder_lines(view: CaseView, zone: ZoneInfo) -> list[str]:
 
 def render_case_text(view: CaseView, zone: ZoneInfo) -> str:
     """A plain-text page for one case (the terminal has no markup to escape), in local time."""
+    from samverkan.rules.checking import check_lines, marked
+    from samverkan.rules.criteria import ACTOR_LABELS
+
     case, app = view.case, view.case.application
     applicant = f"{app.organisation or '–'} ({app.orgnr or 'org.nr saknas'})"
     actors = ", ".join(ACTOR_LABELS[a] for a in app.actors) or "–"
