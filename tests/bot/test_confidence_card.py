@@ -120,3 +120,24 @@ def test_show_marks_what_to_check_in_text_and_json(
     shown = json.loads(capsys.readouterr().out)
     assert shown["to_check"] == ["contact_name", "area", "area_text", "support", "start"]
     assert shown["provenance"]["support"] == {"found": "guessed", "confidence": 0.45, "check": True}
+
+
+def test_a_reply_brings_its_facts_with_how_they_were_found(chat: Chat) -> None:
+    ref = chat.intake.process(application(), source="gardsfest.eml").case
+    assert ref is not None
+    reply = EmailMessage()
+    reply["From"] = "Maja Holm <maja.holm@gardsforeningen.example>"
+    reply["To"] = "samverkan@malmo.example"
+    reply["Subject"] = f"SV: [{ref}] Vi har tagit emot er ansökan"
+    reply["Date"] = format_datetime(WRITTEN)
+    reply["Message-ID"] = "<gardsfest-2@gardsforeningen.example>"
+    reply.set_content("Hej! Här kommer det som saknades.\n\nOrganisationsnummer: 802467-1235\n")
+    assert chat.intake.process(reply.as_bytes(), source="svar.eml").case == ref
+    shown = chat.case(ref)
+    assert shown["applicant"]["orgnr"] == "802467-1235"
+    assert shown["provenance"]["orgnr"]["found"] == "labelled"
+    # the contact person is still the one the application's sender gave: still to check
+    assert shown["provenance"]["contact_name"]["found"] == "header"
+    assert "contact_name" in shown["to_check"]
+    results = {r["id"]: r["status"] for r in shown["criteria"]["results"]}
+    assert results["sokande"] == "met"

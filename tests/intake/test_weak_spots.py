@@ -129,3 +129,30 @@ def test_a_property_company_named_in_prose_is_a_property_owner() -> None:
 )
 def test_a_housing_company_is_known_by_its_name(name: str, category: ActorCategory) -> None:
     assert organisation_categories(name)[0][0] is category
+
+
+# ---- names as people write them --------------------------------------------------------------
+
+
+def test_an_org_nr_in_brackets_after_the_name_is_not_part_of_it() -> None:
+    app = extract("Sökande: Segevångs Villaägareförening (org.nr 802433-2101)\nVi söker 9 000 kr.")
+    assert app.organisation == "Segevångs Villaägareförening"
+    assert app.orgnr == "802433-2101"
+
+
+def test_an_honorific_is_not_part_of_the_signers_name() -> None:
+    text = "We apply for 20 000 SEK.\n\nKind regards\nDr. Jonas Wiik\nChairman\nHamnens nätverk"
+    assert extract(text).contact_name == "Jonas Wiik"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Grannar och båtklubben är med och ordnar festen.", A.CIVILSAMHALLE),
+        ("Tillsammans med nattklubben på hörnet vill vi minska bråken.", A.NARINGSLIV),
+    ],
+)
+def test_clubs_are_associations_and_night_clubs_businesses(
+    text: str, category: ActorCategory
+) -> None:
+    assert category in actors_taking_part(pieces(text), None, None)

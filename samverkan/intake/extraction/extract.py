@@ -122,9 +122,13 @@ def _find_phone(text: str) -> tuple[str, str] | None:
     return first
 
 
+_HONORIFIC = re.compile(r"^(?:dr|prof|fil\.?\s?dr|docent|mr|mrs|ms)\.?\s+(?=[A-ZÅÄÖ])", re.I)
+
+
 def _as_person(line: str) -> str | None:
     """The name in a signature line ("Mvh Sofia Lind", "Birgit Lönn, ordförande")."""
     line = re.split(r"[,|–]| - ", _CLOSING.sub("", line.strip()))[0].strip()
+    line = _HONORIFIC.sub("", line)  # "Dr. Jonas Wiik" is Jonas Wiik
     if not _NAME.match(line) or looks_like_org(line) or _NOT_IN_NAME.search(line):
         return None
     return line

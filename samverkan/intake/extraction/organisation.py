@@ -112,7 +112,7 @@ def looks_like_org(name: str) -> bool:
 def clean_org(value: str) -> str | None:
     """The name alone: no org.nr after it, no title before it, no bracketed legal form."""
     org = _SPACE.sub(" ", value)
-    org = re.split(r",?\s*(?i:org\.?\s?(?:nr|no)|organisationsnummer)", org)[0]
+    org = re.split(r",?\s*\(?\s*(?i:org\.?\s?(?:nr|no)|organisationsnummer)", org)[0]
     org = _BRACKETED_FORM.sub("", org)
     org = _TITLE.sub("", org.strip())
     org = org.strip(" ,;:-–\"'|")
