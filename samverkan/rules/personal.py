@@ -19,9 +19,12 @@ them are masked too, since a notice is posted to a channel many people read.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
+    "erase_data",
+    "erase_personal",
     "is_identity_number",
     "is_legal_person",
     "mask_data",
@@ -120,3 +123,65 @@ def mask_private_contact(text: str) -> str:
     text = _PHONE.sub(_mask_phone, text)
     text = _STREET.sub("[adress]", text)
     return _POSTCODE.sub("XXX XX", text)
+
+
+# --- erasure (gallring) -----------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_NAME_PART = 2  # name parts at least this long are erased as words ("Olle", "Ek")
+
+
+def _erase_identity(match: re.Match[str]) -> str:
+    digits = match.group("date") + match.group("tail")
+    return "[personnummer]" if is_identity_number(digits) else match.group(0)
+
+
+def _erase_phone(match: re.Match[str]) -> str:
+    return "[telefon]" if len(re.sub(r"\D", "", match.group("rest"))) >= 5 else match.group(0)
+
+
+def _known_patterns(known: Iterable[str]) -> list[re.Pattern[str]]:
+    """The given personal details as patterns: each whole (any case), and a name's parts
+    as words in the case they were written."""
+    whole = sorted({k.strip() for k in known if k and k.strip()}, key=len, reverse=True)
+    parts = sorted(
+        {p for k in whole if "@" not in k for p in re.split(r"[\s,]+", k) if len(p) >= _NAME_PART},
+        key=len,
+        reverse=True,
+    )
+    found = [re.compile(re.escape(k), re.IGNORECASE) for k in whole]
+    return found + [re.compile(rf"(?<!\w){re.escape(p)}(?!\w)") for p in parts]
+
+
+def erase_personal(text: str, known: Iterable[str] = ()) -> str:
+    """``text`` with its personal details gone for good, as disposal (gallring) needs them:
+    the ``known`` details (a person's name, address, phone) and every e-mail address,
+    checksum-verified identity number, phone number and street address. Unlike the masks,
+    nothing of them is left (not even a birth date)."""
+    return _erase_with(text, _known_patterns(known))
+
+
+def _erase_with(text: str, known: Sequence[re.Pattern[str]]) -> str:
+    for pattern in known:
+        text = pattern.sub("[gallrad]", text)
+    text = _EMAIL.sub("[e-post]", text)
+    text = _IDENTITY.sub(_erase_identity, text)
+    text = _PHONE.sub(_erase_phone, text)
+    text = _STREET.sub("[adress]", text)
+    return _POSTCODE.sub("[postnummer]", text)
+
+
+def erase_data(value: Any, known: Iterable[str] = ()) -> Any:
+    """A JSON-like value with :func:`erase_personal` applied to every string in it."""
+    patterns = _known_patterns(known)
+
+    def erase(item: Any) -> Any:
+        if isinstance(item, str):
+            return _erase_with(item, patterns)
+        if isinstance(item, dict):
+            return {key: erase(v) for key, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [erase(v) for v in item]
+        return item
+
+    return erase(value)

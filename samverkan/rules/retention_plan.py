@@ -12,7 +12,9 @@ Two kinds of disposal exist:
     the mail is deleted, raw bytes and attachments too (only mail that is no case's document);
 ``personuppgifter``
     a closed case keeps its phases, area, support and decisions (the statistics) but loses the
-    applicant's name, e-mail address, phone number and the text and files of its mail.
+    applicant's name, e-mail address, phone number and the text and files of its mail, and
+    those details (and any identity or phone number, e-mail or street address) wherever else
+    the case holds text: its title, follow-ups, reasons and registered subjects.
 """
 
 from __future__ import annotations

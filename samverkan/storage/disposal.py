@@ -9,7 +9,10 @@ run finds exactly what a real run would dispose of and changes nothing.
 - A ``personuppgifter`` rule anonymises a case that has been closed long enough: the case, its
   phases, area, support, decisions and follow-ups stay (the statistics), its registry entries
   stay with their dates and subjects, but the applicant's name, e-mail address and phone
-  number, a sole trader's number, and the text, raw bytes and files of its mail are gone.
+  number, a sole trader's number, and the text, raw bytes and files of its mail are gone, and
+  so are those details (and any e-mail address, identity or phone number, street address)
+  wherever else the case holds text: its title, follow-ups, reasons, registered subjects
+  (``storage/erasure.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlmodel import Session, col, func, select
 
 from samverkan.rules.personal import is_legal_person, mask_private_contact
 from samverkan.rules.retention_plan import MESSAGE, PERSONAL_DATA, RetentionPlan, RetentionRule
+from samverkan.storage.erasure import erase_case_text
 from samverkan.storage.models import (
     ApplicantRow,
     AttachmentRow,
@@ -115,6 +119,20 @@ def _delete_mail(session: Session, message_id: int) -> None:
     session.execute(delete(MessageRow).where(col(MessageRow.id) == message_id))
 
 
+def _known(session: Session, case_id: int, fields: tuple[str, ...]) -> list[str]:
+    """The case's personal details as stored (``fields`` of the applicant and of the
+    application) and the addresses its mail came from."""
+    case = session.get(CaseRow, case_id)
+    applicant = session.exec(select(ApplicantRow).where(ApplicantRow.case_id == case_id)).first()
+    app = case.application if case is not None else {}
+    found = [str(app.get(k) or "") for k in fields]
+    found += [str(getattr(applicant, k) or "") for k in fields] if applicant is not None else []
+    senders = session.exec(
+        select(MessageRow.sender).where(MessageRow.case_id == case_id, MessageRow.direction == "in")
+    ).all()
+    return [k for k in (*found, *senders) if k and k != ERASED]
+
+
 def _anonymise_case(session: Session, case_id: int) -> None:
     case = session.get(CaseRow, case_id)
     applicant = session.exec(select(ApplicantRow).where(ApplicantRow.case_id == case_id)).first()
@@ -122,6 +140,7 @@ def _anonymise_case(session: Session, case_id: int) -> None:
     cleared: dict[str, None] = dict.fromkeys(_PERSONAL_FIELDS)
     if not legal:  # a private person or a sole trader: the name and number are personal too
         cleared |= {"organisation": None, "orgnr": None}
+    known = _known(session, case_id, tuple(cleared))
     if applicant is not None:
         for key, value in cleared.items():
             setattr(applicant, key, value)
@@ -145,6 +164,9 @@ def _anonymise_case(session: Session, case_id: int) -> None:
         .where(col(RegisteredDocumentRow.case_id) == case_id)
         .values(counterpart=None)
     )
+    session.flush()  # the rows above, before every text of the case is erased below
+    erase_case_text(session.connection(), case_id, known)
+    session.expire_all()  # what the session holds of the case is stale now
 
 
 def dispose(session: Session, plan: RetentionPlan, now: datetime) -> list[Disposal]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel, col, select
 
 from samverkan.rules.retention_plan import parse_plan
 from samverkan.storage import cases as case_store
@@ -14,6 +16,7 @@ from samverkan.storage.models import (
     ApplicantRow,
     AttachmentRow,
     DecisionRow,
+    MeasurementRow,
     MessageRow,
     PhaseChangeRow,
     RegisteredDocumentRow,
@@ -21,7 +24,7 @@ from samverkan.storage.models import (
 from samverkan.storage.registry import register_documents
 from samverkan.storage.statistics import statistics
 from tests.helpers.chat import Chat
-from tests.records.year import arrive, build_year, noise_mail
+from tests.records.year import PNR, arrive, build_year, noise_mail
 
 PLAN = parse_plan("""id = "test.1"
 beslut = "Testplan"
@@ -94,12 +97,48 @@ def _state(chat: Chat) -> dict[str, Any]:
         }
 
 
+def _dump(chat: Chat) -> dict[str, list[str]]:
+    """Every row of every table, as text."""
+    with chat.engine.connect() as conn:
+        return {
+            table.name: sorted(repr(tuple(row)) for row in conn.execute(core_select(table)))
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def _texts_of_case(chat: Chat, ref: str) -> str:
+    """Every value the database holds in the rows of one case (the case, every row of a
+    table with its case_id, its mail's attachments), each column, as one text."""
+    values: list[str] = []
+    with chat.engine.connect() as conn:
+        case_id = case_store.get_case(conn, ref).id
+        mail = [
+            m
+            for (m,) in conn.execute(
+                core_select(MessageRow.id).where(MessageRow.case_id == case_id)
+            )
+        ]
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name == "cases":
+                picks = table.c.id == case_id
+            elif "case_id" in table.c:
+                picks = table.c.case_id == case_id
+            elif "message_row_id" in table.c:
+                picks = table.c.message_row_id.in_(mail)
+            else:
+                continue
+            for row in conn.execute(core_select(table).where(picks)):
+                values += [json.dumps(v, ensure_ascii=False, default=str) for v in row]
+    return "\n".join(values)
+
+
 def test_a_dry_run_names_what_is_due_and_changes_nothing(chat: Chat) -> None:
     built = _build(chat)
-    before = _state(chat)
+    before, everything = _state(chat), _dump(chat)
     with Session(chat.engine) as session:
         due = due_for_disposal(session, PLAN, NOW)
     assert _state(chat) == before
+    assert _dump(chat) == everything  # not a row of any table changed
     assert [(d.rule, d.target) for d in due] == [
         ("brus", "meddelande"),
         ("karantan", "meddelande"),
@@ -160,3 +199,56 @@ def test_disposal_removes_what_must_go_and_keeps_what_must_stay(chat: Chat) -> N
     ]
     with Session(chat.engine) as session:  # a second night finds nothing new
         assert dispose(session, PLAN, NOW) == []
+
+
+def test_after_gallring_no_personal_detail_of_the_case_is_left(chat: Chat) -> None:
+    built = _build(chat)
+    made = built["made"]
+    private, decided = made[2].ref, made[0].ref  # Olle Ek (a private person), Sevedsföreningen
+    chat.clock[0] = _d(4, 21)
+    anna = "anna.berg@malmo.se"
+    assert chat(f"ändra {private} titel=Gården hos Olle Ek {PNR}").ok
+    assert chat(f"avslå {private} Olle Ek ({PNR}, 070-765 43 21) bor på Rönngatan 7", who=anna).ok
+    follow_up = "resultat 12 vandringar, kontakt Lina Ek 070-123 45 67 lina1@seved.example"
+    assert chat(f"uppföljning {decided} {follow_up}").ok
+    chat.clock[0] = _d(5, 1)
+    assert chat(f"avsluta {decided} uppföljningen är klar", who=anna).ok
+    details = {
+        private: [
+            "Olle",
+            "olle3@ek.example",
+            "765 43 21",
+            "7654321",
+            "9876",
+            "811218",
+            "Rönngatan",
+        ],
+        decided: ["Lina", "lina1@seved.example", "123 45 67", "1234567"],
+        built["rejected"]: ["Lina", "lina4@seved.example", "123 45 67", "1234567"],
+    }
+    for ref, words in details.items():  # the scan sees them before
+        assert all(w in _texts_of_case(chat, ref) for w in words[:2]), ref
+    with Session(chat.engine) as session:
+        stats_before = statistics(session).to_dict()
+        done = dispose(session, PLAN, NOW)
+        session.commit()
+        stats_after = statistics(session).to_dict()
+    assert {d.what.split(":")[0] for d in done if d.target == "personuppgifter"} == set(details)
+    for ref, words in details.items():
+        texts = _texts_of_case(chat, ref)
+        left = [w for w in words if w in texts]
+        assert left == [], (ref, left)
+    assert stats_after == stats_before
+    with Session(chat.engine) as session:
+        titled = case_store.get_case(session, private)
+        measured = session.exec(
+            select(MeasurementRow).where(
+                MeasurementRow.case_id == case_store.get_case(session, decided).id
+            )
+        ).one()
+    assert titled.title == "Gården hos [gallrad] [personnummer]"  # what it was about stays
+    assert "12 vandringar" in measured.text
+    assert measured.kind == "resultat"
+    withdrawn = _texts_of_case(chat, built["withdrawn"])  # closed too recently: kept whole
+    assert "olle6@ek.example" in withdrawn
+    assert "9876" in withdrawn

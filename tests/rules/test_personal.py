@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from samverkan.rules.personal import (
+    erase_data,
+    erase_personal,
     is_identity_number,
     mask_identity_numbers,
     mask_private_contact,
@@ -74,3 +76,27 @@ def test_notices_mask_phone_numbers_and_street_addresses() -> None:
     assert "802457-3167" in masked
     assert "SAM-2026-0001" in masked
     assert "2026-02-03" in masked
+
+
+def test_erasure_leaves_nothing_of_the_details_and_keeps_the_rest() -> None:
+    text = (
+        "Gården hos Olle Ek 19811218-9876, ring 070-765 43 21 eller olle@ek.example, "
+        "Rönngatan 7, 214 46 Malmö. Olle hälsar. 12 vandringar, 350 000 kr, "
+        "SAM-2026-0004, TN-2026-0001, org.nr 802457-3167, möte 2026-01-12 kl. 10:00"
+    )
+    erased = erase_personal(text, ["Olle Ek"])
+    for gone in ("Olle", "9876", "811218", "765", "olle@", "Rönngatan", "214 46"):
+        assert gone not in erased, gone
+    for kept in ("Gården hos", "12 vandringar", "350 000 kr", "SAM-2026-0004", "TN-2026-0001",
+                 "802457-3167", "2026-01-12 kl. 10:00", "Malmö"):  # fmt: skip
+        assert kept in erased, kept
+    assert erased.startswith("Gården hos [gallrad] [personnummer], ring [telefon]")
+
+
+def test_erasure_of_stored_json_touches_only_strings() -> None:
+    stored = {"contact_name": "Lina Ek", "amount": 350000, "notes": ["Lina ringer", None]}
+    assert erase_data(stored, ["Lina Ek"]) == {
+        "contact_name": "[gallrad]",
+        "amount": 350000,
+        "notes": ["[gallrad] ringer", None],
+    }
