@@ -29,10 +29,35 @@ from samverkan.storage.db import session_scope
 __all__ = ["policy_of", "swedish_holidays", "sync", "sync_changed", "sync_refs", "wanted_for"]
 
 
+class _Calendar:
+    """The days offices are closed, as a set of dates per year, worked out once per year.
+
+    The ``holidays`` package answers ``in`` by parsing its argument and checking that the year
+    is filled in: fine once, slow in a tick that works out thousands of deadlines.
+    """
+
+    def __init__(self) -> None:
+        self._years: dict[int, frozenset[date]] = {}
+
+    def __contains__(self, day: object) -> bool:
+        if not isinstance(day, date):
+            return False
+        if isinstance(day, datetime):
+            day = day.date()
+        year = self._years.get(day.year)
+        if year is None:
+            found = holidays.country_holidays("SE", years=day.year, categories=_CLOSED)
+            year = self._years[day.year] = frozenset(found)
+        return day in year
+
+
+_CLOSED = ("public", "de_facto")
+
+
 @cache
 def swedish_holidays() -> Container[date]:
     """Public holidays plus midsummer, Christmas and New Year's Eve, when offices are closed."""
-    return holidays.country_holidays("SE", categories=("public", "de_facto"))
+    return _Calendar()
 
 
 @cache

@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from samverkan.bot import deadlines
 from samverkan.bot.delivery import Delivery
@@ -54,42 +55,46 @@ def holder_name() -> str:
 def run_reminders(engine: Engine, settings: Settings, now: datetime) -> list[str]:
     """Act on every due reminder once; one Swedish line per reminder acted on."""
     deadlines.sync_changed(engine, settings, now)
-    zone = ZoneInfo(settings.timezone)
     done: list[str] = []
     while True:
         with session_scope(engine) as session:
-            claimed = reminders.claim_due(session, now=now, holder=holder_name(), limit=BATCH)
-            case_ids = sorted({d.case_id for d in claimed})
-            facts = case_facts(session, case_ids)
-            series = settings.diarie_series
-            numbers = registration_numbers(session, case_ids, series=series, now=now)
-            wanted = deadlines.wanted_by(facts, settings)
-            stale: list[int] = []
-            rows: list[dict[str, Any]] = []
-            for due in claimed:
-                keys = {(w.kind, w.due_at) for w in wanted.get(due.case_id, ())}
-                if Phase(due.phase) in TERMINAL:
-                    done.append(
-                        f"{due.ref}: påminnelse {due.kind} hoppades över (ärendet avslutat)"
-                    )
-                    stale.append(due.id)
-                elif due.kind in POLICY_KINDS and (due.kind, due.due_at) not in keys:
-                    stale.append(due.id)  # the case moved on: it no longer applies
-                else:
-                    done.append(act(rows, due, settings, zone, now, number=numbers[due.case_id]))
-            insert_messages(session.connection(), rows)
-            register_documents(session, now=now, series=series, case_ids=case_ids)
-            reminders.cancel_claimed(session, stale, now=now)
-            # the reminder that follows a request just sent, from the facts already at hand
-            asked = {
-                d.case_id: replace(f, requested={**f.requested, d.kind: now})
-                for d in claimed
-                if d.kind in MEASUREMENT_KINDS and d.id not in stale
-                and (f := facts.get(d.case_id)) is not None
-            }  # fmt: skip
-            deadlines.keep(session, deadlines.wanted_by(asked, settings), settings, now)
-        if len(claimed) < BATCH:
+            claimed = _run_batch(session, settings, now, done)
+        if claimed < BATCH:
             return done
+
+
+def _run_batch(session: Session, settings: Settings, now: datetime, done: list[str]) -> int:
+    """Claim one batch and act on it in the caller's transaction; returns how many were
+    claimed. A fixed number of statements whatever the batch's size: the claim, the cases'
+    facts, the outbox rows, the cancellations and the reconciling."""
+    zone = ZoneInfo(settings.timezone)
+    claimed = reminders.claim_due(session, now=now, holder=holder_name(), limit=BATCH)
+    case_ids = sorted({d.case_id for d in claimed})
+    facts = case_facts(session, case_ids)
+    series = settings.diarie_series
+    numbers = registration_numbers(session, case_ids, series=series, now=now)
+    # a request sent now counts as asked: the reminder that follows it is wanted at once
+    for due in claimed:
+        if due.kind in MEASUREMENT_KINDS and (f := facts.get(due.case_id)) is not None:
+            facts[due.case_id] = replace(f, requested={**f.requested, due.kind: now})
+    wanted = deadlines.wanted_by(facts, settings)
+    stale: list[int] = []
+    rows: list[dict[str, Any]] = []
+    for due in claimed:
+        keys = {(w.kind, w.due_at) for w in wanted.get(due.case_id, ())}
+        if Phase(due.phase) in TERMINAL:
+            done.append(f"{due.ref}: påminnelse {due.kind} hoppades över (ärendet avslutat)")
+            stale.append(due.id)
+        elif due.kind in POLICY_KINDS and (due.kind, due.due_at) not in keys:
+            stale.append(due.id)  # the case moved on: it no longer applies
+        else:
+            done.append(act(rows, due, settings, zone, now, number=numbers[due.case_id]))
+    insert_messages(session.connection(), rows)
+    register_documents(session, now=now, series=series, case_ids=case_ids)
+    reminders.cancel_claimed(session, stale, now=now)
+    asked = {d.case_id for d in claimed if d.kind in MEASUREMENT_KINDS and d.id not in stale}
+    deadlines.keep(session, {c: wanted[c] for c in sorted(asked) if c in wanted}, settings, now)
+    return len(claimed)
 
 
 def run_tick(

@@ -15,8 +15,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, or_, update
-from sqlalchemy.orm import load_only
+from sqlalchemy import Row, bindparam, func, or_, update
+from sqlalchemy import select as core_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from samverkan.rules.committee import meeting_for_memo
@@ -33,26 +35,32 @@ from samverkan.storage.models import (
 )
 from samverkan.storage.reminders import CANCELLED, DONE, PENDING
 
-__all__ = ["case_facts", "case_ids", "cases_to_sync", "mark_synced", "reconcile"]
+__all__ = [
+    "case_facts",
+    "case_ids",
+    "cases_to_sync",
+    "mark_synced",
+    "reconcile",
+]
 
 GRANTED = "beviljad"
+_CASES = CaseRow.__table__  # type: ignore[attr-defined]
+_REMINDERS = ReminderRow.__table__  # type: ignore[attr-defined]
 _FACT_COLUMNS = (
-    CaseRow.id, CaseRow.ref, CaseRow.phase, CaseRow.created_at, CaseRow.assigned_to,
-    CaseRow.meeting_at,
+    _CASES.c.id, _CASES.c.ref, _CASES.c.phase, _CASES.c.created_at, _CASES.c.assigned_to,
+    _CASES.c.meeting_at,
 )  # fmt: skip
-_ZONE = ZoneInfo("Europe/Stockholm")  # committee days are Swedish days
+_ZONE = ZoneInfo("Europe/Stockholm")
+_NOT_SYNCED = or_(
+    col(CaseRow.deadlines_at).is_(None), col(CaseRow.updated_at) > col(CaseRow.deadlines_at)
+)  # committee days are Swedish days
 
 
 def cases_to_sync(session: Session, *, limit: int = 500) -> list[int]:
     """Cases changed since their reminders were last reconciled (or never reconciled)."""
     rows = session.exec(
         select(CaseRow.id)
-        .where(
-            or_(
-                col(CaseRow.deadlines_at).is_(None),
-                col(CaseRow.updated_at) > col(CaseRow.deadlines_at),
-            )
-        )
+        .where(_NOT_SYNCED)
         .order_by(col(CaseRow.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -68,12 +76,13 @@ def case_ids(session: Session, refs: Sequence[str]) -> list[int]:
 
 
 def mark_synced(session: Session, case_ids: Iterable[int]) -> None:
-    """Note the version of each case (its ``updated_at``) its reminders now follow."""
+    """Note the version of each case (its ``updated_at``) its reminders now follow; a case
+    already marked is not written again (the tick marks the cases it just acted on)."""
     ids = list(case_ids)
     if ids:
         session.execute(
             update(CaseRow)
-            .where(col(CaseRow.id).in_(ids))
+            .where(col(CaseRow.id).in_(ids), _NOT_SYNCED)
             .values(deadlines_at=CaseRow.updated_at)
             .execution_options(synchronize_session="fetch")
         )
@@ -84,10 +93,8 @@ def case_facts(session: Session, case_ids: Sequence[int]) -> dict[int, CaseFacts
     if not case_ids:
         return {}
     ids = list(case_ids)
-    cases = session.exec(  # the columns it needs, not the application documents
-        select(CaseRow)
-        .options(load_only(*_FACT_COLUMNS))  # type: ignore[arg-type]
-        .where(col(CaseRow.id).in_(ids))
+    cases = session.execute(  # the columns it needs as plain rows: no ORM objects
+        core_select(*_FACT_COLUMNS).where(_CASES.c.id.in_(ids))
     ).all()
     since = _phase_since(session, ids)
     last_in = dict(
@@ -108,7 +115,7 @@ def case_facts(session: Session, case_ids: Sequence[int]) -> dict[int, CaseFacts
     memo = _memo_deadlines(session, [c for c in cases if c.phase == Phase.NAMND.value], since)
     out = {}
     for case in cases:
-        cid = int(case.id)  # type: ignore[arg-type]
+        cid = int(case.id)
         phase_since = since.get(cid, case.created_at)
         inbound = last_in.get(cid)
         out[cid] = CaseFacts(
@@ -156,7 +163,7 @@ def _follow_ups(
 
 
 def _memo_deadlines(
-    session: Session, cases: Sequence[CaseRow], since: Mapping[int, datetime]
+    session: Session, cases: Sequence[Row[Any]], since: Mapping[int, datetime]
 ) -> dict[int, date]:
     """The memo deadline of the committee meeting each case (sent on when it entered
     ``namnd``) can reach, from the committee's calendar."""
@@ -165,7 +172,7 @@ def _memo_deadlines(
     calendar = committee.meetings(session)
     out = {}
     for case in cases:
-        cid = int(case.id)  # type: ignore[arg-type]
+        cid = int(case.id)
         sent = since.get(cid, case.created_at).astimezone(_ZONE).date()
         meeting = meeting_for_memo(calendar, sent)
         if meeting is not None:
@@ -194,22 +201,30 @@ def _phase_since(session: Session, ids: list[int]) -> dict[int, datetime]:
 def reconcile(
     session: Session, wanted: Mapping[int, Sequence[Due]], *, policy: str, now: datetime
 ) -> tuple[int, int]:
-    """Make each case's pending reminders what ``wanted`` says; returns (added, cancelled)."""
+    """Make each case's pending reminders what ``wanted`` says; returns (added, cancelled).
+
+    One ``SELECT`` of the cases' reminders, then one statement per kind of change (cancel,
+    revive, new note, insert), each for all rows at once.
+    """
     if not wanted:
         return 0, 0
-    existing = session.exec(
-        select(ReminderRow).where(col(ReminderRow.case_id).in_(list(wanted)))
+    r = _REMINDERS.c
+    existing = session.execute(
+        core_select(r.id, r.case_id, r.kind, r.due_at, r.state, r.note).where(
+            r.case_id.in_(list(wanted))
+        )
     ).all()
-    by_key = {(r.case_id, r.kind, r.due_at): r for r in existing}
+    by_key = {(e.case_id, e.kind, e.due_at): e for e in existing}
     keys = {(cid, d.kind, d.due_at) for cid, dues in wanted.items() for d in dues}
-    added = cancelled = 0
+    stale = [
+        e.id
+        for e in existing
+        if e.state == PENDING and e.kind in POLICY_KINDS
+        and (e.case_id, e.kind, e.due_at) not in keys
+    ]  # fmt: skip
     new: list[dict[str, Any]] = []
-    for row in existing:
-        stale = (row.case_id, row.kind, row.due_at) not in keys
-        if row.state == PENDING and row.kind in POLICY_KINDS and stale:
-            row.state, row.done_at = CANCELLED, now
-            session.add(row)
-            cancelled += 1
+    revived: list[dict[str, Any]] = []
+    renamed: list[dict[str, Any]] = []
     for cid, dues in wanted.items():
         for due in dues:
             found = by_key.get((cid, due.kind, due.due_at))
@@ -219,14 +234,51 @@ def reconcile(
                      "policy": policy, "state": PENDING}
                 )  # fmt: skip
             elif found.state == CANCELLED:
-                found.state, found.done_at, found.note, found.policy = (
-                    PENDING, None, due.note, policy,
-                )  # fmt: skip
-                session.add(found)
-                added += 1
+                revived.append({"row_id": found.id, "new_note": due.note, "new_policy": policy})
             elif found.state == PENDING and found.note != due.note:
-                found.note = due.note
-                session.add(found)
-    if new:  # one executemany, not an ORM object per reminder
-        session.execute(insert(ReminderRow.__table__), new)  # type: ignore[attr-defined]
-    return added + len(new), cancelled
+                renamed.append({"row_id": found.id, "new_note": due.note})
+    _write(session, stale, revived, renamed, new, now)
+    return len(new) + len(revived), len(stale)
+
+
+def _write(
+    session: Session,
+    stale: list[int],
+    revived: list[dict[str, Any]],
+    renamed: list[dict[str, Any]],
+    new: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Each kind of change in one statement: cancel, revive, a new note, insert.
+
+    Every statement holds when another process reconciled the same case a moment before
+    (two instances on SQLite, which has no row locks): a row changes only from the state
+    this one read, and a reminder already added is not added twice."""
+    r = _REMINDERS.c
+    if stale:
+        session.execute(
+            update(_REMINDERS)
+            .where(r.id.in_(stale), r.state == PENDING)
+            .values(state=CANCELLED, done_at=now)
+        )
+    by_id = r.id == bindparam("row_id")
+    if revived:
+        session.execute(
+            update(_REMINDERS)
+            .where(by_id, r.state == CANCELLED)
+            .values(
+                state=PENDING,
+                done_at=None,
+                note=bindparam("new_note"),
+                policy=bindparam("new_policy"),
+            ),
+            revived,
+        )
+    if renamed:
+        session.execute(
+            update(_REMINDERS).where(by_id, r.state == PENDING).values(note=bindparam("new_note")),
+            renamed,
+        )
+    if new:
+        make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(make(_REMINDERS).on_conflict_do_nothing(), new)

@@ -11,16 +11,19 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select as core_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from samverkan.rules.model import Application
 from samverkan.storage.cases import Case
 from samverkan.storage.models import CaseRow, ReminderRow
 
 PENDING = "pending"
 DONE = "done"
 CANCELLED = "cancelled"
+
+_R = ReminderRow.__table__  # type: ignore[attr-defined]
+_C = CaseRow.__table__  # type: ignore[attr-defined]
 
 MEETING = "mote"
 RESULT = "resultatmatning"
@@ -130,36 +133,50 @@ def claim_due(
 ) -> list[DueReminder]:
     """Claim reminders that are due, marking them done in the caller's transaction.
 
-    ``FOR UPDATE SKIP LOCKED`` lets several instances tick at once on PostgreSQL without two of
-    them taking the same row; the caller queues the reminder's effects (e-mail, notices) in the
-    same transaction, so a reminder is acted on exactly once: never twice, and - because a
-    missed tick leaves it pending and due - never not at all.
+    One ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`` takes the batch
+    and one ``SELECT`` reads what its cases say, whatever the batch's size. On PostgreSQL the
+    lock covers the reminder and its case, so instances ticking at once never take the same
+    row, and never wait on a case a chat command or the other tick's reconciling holds (both
+    lock the case first): such a reminder waits for the next tick. On SQLite the ``UPDATE``
+    takes the write lock first, so a second instance waits and then finds the rows done.
+    The caller queues the reminder's effects (e-mail, notices) in the same transaction, so a
+    reminder is acted on exactly once: never twice, and - because a missed tick leaves it
+    pending and due - never not at all.
     """
-    rows = session.exec(
-        select(ReminderRow, CaseRow)
-        .join(CaseRow, col(CaseRow.id) == col(ReminderRow.case_id))
-        .where(ReminderRow.state == PENDING, col(ReminderRow.due_at) <= now)
-        .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
+    due = (
+        core_select(_R.c.id)
+        .join(_C, _C.c.id == _R.c.case_id)
+        .where(_R.c.state == PENDING, _R.c.due_at <= now)
+        .order_by(_R.c.due_at, _R.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=ReminderRow)
+        .with_for_update(skip_locked=True, of=(_R, _C))
+        .scalar_subquery()
+    )
+    claimed = session.execute(
+        update(_R)
+        .where(_R.c.id.in_(due))
+        .values(state=DONE, claimed_by=holder, claimed_at=now, done_at=now)
+        .returning(_R.c.id, _R.c.case_id, _R.c.kind, _R.c.due_at, _R.c.note)
     ).all()
-    claimed = []
-    for reminder, case in rows:
-        reminder.state, reminder.claimed_by, reminder.claimed_at = DONE, holder, now
-        reminder.done_at = now
-        session.add(reminder)
-        app = Application.from_dict(case.application)
-        claimed.append(
-            DueReminder(
-                id=reminder.id,  # type: ignore[arg-type]
-                case_id=case.id,  # type: ignore[arg-type]
-                ref=case.ref,
-                phase=case.phase,
-                kind=reminder.kind,
-                due_at=reminder.due_at,
-                note=reminder.note,
-                applicant_email=app.email,
-                contact_name=app.contact_name,
-            )
+    if not claimed:
+        return []
+    case_ids = sorted({r.case_id for r in claimed})
+    cases = {
+        c.id: c
+        for c in session.execute(
+            core_select(
+                _C.c.id, _C.c.ref, _C.c.phase,
+                _C.c.application["email"].as_string().label("email"),
+                _C.c.application["contact_name"].as_string().label("contact_name"),
+            ).where(_C.c.id.in_(case_ids))
         )
-    return claimed
+    }  # fmt: skip
+    out = [
+        DueReminder(
+            id=r.id, case_id=r.case_id, ref=cases[r.case_id].ref, phase=cases[r.case_id].phase,
+            kind=r.kind, due_at=r.due_at, note=r.note,
+            applicant_email=cases[r.case_id].email, contact_name=cases[r.case_id].contact_name,
+        )
+        for r in claimed
+    ]  # fmt: skip
+    return sorted(out, key=lambda d: (d.due_at, d.id))  # RETURNING keeps no order
