@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from samverkan.clock import utc_now
 from samverkan.config import KomplMode, Settings
 from samverkan.intake import chat_answers as chat
+from samverkan.intake import follow_up
 from samverkan.intake.assessor import Assessor, load_rules
 from samverkan.intake.extraction.message import application_text, extract_message
 from samverkan.intake.extraction.replies import reply_update, withdrawal_sentence
@@ -321,11 +322,14 @@ class Intake:
             unit.writes.message(notice_row(case_id=case.id, kind="withdrawal", text=text, now=now))
         evaluation = self.assessor.evaluate(unit.conn, updated, case_id=case.id)
         moves = _onward(case.phase, evaluation, now, ask_actor=self._asks_at_once)
+        answer = follow_up.read_answer(unit.conn, unit.writes, case, msg)
+        if answer is not None and (move := follow_up.record_answer(unit.writes, case, answer, now)):
+            moves = moves or [move]
         case = unit.writes.change_case(unit.conn, case, updated, moves=moves, now=now)
         unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="svar", now=now)
         missing = self.assessor.missing(evaluation) if self._asks_at_once else []
         chat.answer(unit.writes, mail, msg.headers, case.id, "reply", ref=case.ref, missing=missing)
-        text = f"Svar i ärende {case.ref}"
+        text = follow_up.answer_notice(case.ref, answer) if answer else f"Svar i ärende {case.ref}"
         unit.writes.message(notice_row(case_id=case.id, kind="reply", text=text, now=now))
 
     def _acknowledge(

@@ -35,6 +35,7 @@ from samverkan.storage.models import (
     CaseRow,
     CaseSequenceRow,
     EvaluationRow,
+    MeasurementRow,
     MessageRow,
     PhaseChangeRow,
     SupportRequestRow,
@@ -223,6 +224,7 @@ _INSERT: dict[str, Any] = {
     "support": insert(_SUPPORT),
     "history": insert(_HISTORY),
     "evaluation": insert(_EVALUATION),
+    "measurement": insert(MeasurementRow.__table__),  # type: ignore[attr-defined]
 }
 _DELETE_ACTORS = delete(_ACTOR).where(_ACTOR.c.case_id == bindparam("case_id"))
 _DELETE_SUPPORT = delete(_SUPPORT).where(_SUPPORT.c.case_id == bindparam("case_id"))
@@ -393,6 +395,12 @@ class CaseWrites:
             "at": now,
         }
         self._add("evaluation", [row])
+
+    def measurement(self, case_id: int, *, kind: str, text: str, by: str, now: datetime) -> None:
+        """A result or effect measurement (``resultat``, ``effekt``) recorded on the case."""
+        self._add("measurement", [{"case_id": case_id, "kind": kind, "text": text, "by": by,
+                                   "at": now}])  # fmt: skip
+        self._cases.add(case_id)
 
     def message(self, row: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> None:
         """A full message row (``message_values``, ``outbox.email_row``, ``notice_row``) and

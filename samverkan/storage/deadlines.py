@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, bindparam, func, or_, update
+from sqlalchemy import Connection, Row, bindparam, func, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -36,6 +36,7 @@ from samverkan.storage.models import (
 from samverkan.storage.reminders import CANCELLED, DONE, PENDING
 
 __all__ = [
+    "asked_measurements",
     "case_facts",
     "case_ids",
     "cases_to_sync",
@@ -46,6 +47,8 @@ __all__ = [
 GRANTED = "beviljad"
 _CASES = CaseRow.__table__  # type: ignore[attr-defined]
 _REMINDERS = ReminderRow.__table__  # type: ignore[attr-defined]
+_MESSAGES = MessageRow.__table__  # type: ignore[attr-defined]
+_MEASUREMENTS = MeasurementRow.__table__  # type: ignore[attr-defined]
 _FACT_COLUMNS = (
     _CASES.c.id, _CASES.c.ref, _CASES.c.phase, _CASES.c.created_at, _CASES.c.assigned_to,
     _CASES.c.meeting_at,
@@ -282,3 +285,34 @@ def _write(
     if new:
         make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(make(_REMINDERS).on_conflict_do_nothing(), new)
+
+
+def asked_measurements(
+    conn: Connection, case_id: int, thread: Sequence[str]
+) -> tuple[list[str], str | None]:
+    """The measurements (``resultat``, ``effekt``) asked of the case's actor and not yet
+    recorded, oldest request first, and the one whose request (or its reminder) is among
+    the Message-IDs ``thread`` (what a reply answers by its thread), if any."""
+    r, m = _REMINDERS.c, _MESSAGES.c
+    kinds = {**MEASUREMENT_KINDS, **{f"{k}_paminnelse": v for k, v in MEASUREMENT_KINDS.items()}}
+    measured = set(
+        conn.execute(core_select(_MEASUREMENTS.c.kind).where(_MEASUREMENTS.c.case_id == case_id))
+        .scalars()
+        .all()
+    )
+    requests = conn.execute(
+        core_select(r.kind, func.min(r.done_at))
+        .where(r.case_id == case_id, r.kind.in_(list(MEASUREMENT_KINDS)), r.state == DONE)
+        .group_by(r.kind)
+        .order_by(func.min(r.done_at))
+    ).all()
+    asked = [MEASUREMENT_KINDS[k] for k, _ in requests if MEASUREMENT_KINDS[k] not in measured]
+    replied = None
+    if thread and asked:
+        replied = conn.execute(
+            core_select(m.kind)
+            .where(m.case_id == case_id, m.direction == "out", m.message_id.in_(list(thread)))
+            .where(m.kind.in_(list(kinds)))
+            .order_by(m.id.desc())
+        ).scalar()
+    return asked, kinds.get(replied) if replied else None
