@@ -204,3 +204,42 @@ def test_a_single_kind_of_actor_is_explained_with_what_to_do(
     assert chat.case()["actors"] == ["civilsamhalle"], "the test needs a single kind of actor"
     assert "modellen kräver minst 2 olika slags aktörer" in text
     assert "Bjud in fler" in text
+
+
+# -- the other letters of a case's life, read back the same way -------------------------------
+
+
+def test_every_letter_of_a_case_reaches_the_applicant_with_its_numbers(
+    chat: Chat, smtp_sink: SmtpSink
+) -> None:
+    chat.apply(WITHOUT_ORGNR)  # the acknowledgement asks for the organisation number
+    assert chat("ändra SAM-2026-0001 orgnr=802457-3167").ok
+    assert chat("komplettera SAM-2026-0001 Skicka gärna en budget för första året.").ok
+    (request,) = letters_to(chat, smtp_sink, "Vi behöver fler uppgifter")
+    text, _ = bodies(request)
+    assert "Skicka gärna en budget för första året." in text
+    assert "diarienummer TN-2026-0001" in text
+
+    chat.clock[0] = datetime(2026, 3, 12, 7, 0, tzinfo=UTC)  # ten days later, no answer
+    (nudge,) = letters_to(chat, smtp_sink, "Påminnelse: vi väntar")
+    assert "TN-2026-0001" in bodies(nudge)[0]
+
+    assert chat("bedöm SAM-2026-0001 budgeten kom per telefon").ok
+    assert chat("möte SAM-2026-0001 2026-03-17 10:00").ok
+    chat.clock[0] = datetime(2026, 3, 16, 7, 0, tzinfo=UTC)  # the working day before
+    (meeting,) = letters_to(chat, smtp_sink, "Påminnelse: möte")
+    assert "2026-03-17" in meeting["Subject"]
+    assert "TN-2026-0001" in bodies(meeting)[0]
+
+    assert chat("godkänn SAM-2026-0001").ok
+    assert chat("beslut SAM-2026-0001 beviljad § 12 sammanträde=2026-03-16 belopp=250000").ok
+    (decision,) = letters_to(chat, smtp_sink, "Beslut")
+    assert "finansiering (250 000 kr)" in bodies(decision)[0].replace("\u00a0", " ")
+
+    chat.clock[0] = datetime(2026, 9, 16, 7, 0, tzinfo=UTC)  # six months on: the result
+    (followup,) = letters_to(chat, smtp_sink, "Uppföljning")
+    assert "resultatmätning" in followup["Subject"]
+    assert "TN-2026-0001" in bodies(followup)[0]
+    everything = [m for m in smtp_sink.messages() if m["To"] == LINA]
+    assert all("SAM-2026-0001" in m["Subject"] for m in everything)
+    assert all("TN-2026-0001" in bodies(m)[0] for m in everything)
