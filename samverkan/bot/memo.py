@@ -20,6 +20,7 @@ from samverkan.render import render
 from samverkan.rules.criteria import Evaluation
 from samverkan.rules.memo import MARKDOWN, PLAIN, Escape, MemoCase, memo_view
 from samverkan.rules.phases import Phase
+from samverkan.rules.text import clean_actor_text
 from samverkan.storage import committee, officials, registry
 from samverkan.storage.case_view import history, latest_evaluation
 from samverkan.storage.cases import get_case
@@ -91,4 +92,16 @@ def memo_docx(engine: Engine, settings: Settings, ref: str, *, now: datetime) ->
     """The memo as a Word document (.docx), the way Swedish offices edit them."""
     from samverkan.bot.memo_docx import build_docx  # python-docx only when asked for
 
-    return build_docx(memo_parts(engine, settings, ref, now=now, escape=PLAIN))
+    return build_docx(_cleaned(memo_parts(engine, settings, ref, now=now, escape=PLAIN)))
+
+
+def _cleaned(value: Any) -> Any:
+    """Every string as the templates print it: no control or bidi characters (Word's XML
+    takes none), personal identity numbers masked."""
+    if isinstance(value, str):
+        return clean_actor_text(value)
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_cleaned(item) for item in value]
+    return value

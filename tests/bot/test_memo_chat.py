@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from samverkan.bot.memo import memo_markdown
+from samverkan.bot.memo import memo_docx, memo_markdown
 from samverkan.bot.reply import ReplyStatus
 from tests.helpers.chat import ANNA, REF, Chat, text_of
 from tests.helpers.cli import clean_env, run  # noqa: F401 - clean_env is a fixture
@@ -121,3 +121,15 @@ def test_the_cli_writes_the_memo_as_markdown_and_as_word(
     code, _, err = run(capsys, "memo", "SAM-2026-0099")
     assert code != 0
     assert "SAM-2026-0099" in err
+
+
+def test_the_word_memo_masks_identity_numbers_and_drops_control_characters(chat: Chat) -> None:
+    chat.apply()
+    assert chat(f"ändra {REF} titel=Trygghet för 19811218-9876 \u202e\x07nu").ok
+    data = memo_docx(chat.engine, chat.settings, REF, now=chat.clock[0])
+    document = docx.Document(BytesIO(data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "Trygghet för 19811218-" in text  # the project's title is there …
+    assert "9876" not in text  # … with the number masked
+    assert "\u202e" not in text
