@@ -1,5 +1,8 @@
 """The weekly digest: on the policy's day (Monday), each official's cases and their week.
 
+Each official of the registry (and each configured id it has not seen) gets one, for the
+cases assigned to any of their ids.
+
 Sent once per official and week: a ``digest_sent`` row (official, ISO week) is inserted in
 the transaction that queues the digest, so a second tick, or a second instance, finds it and
 sends nothing. A service that was down on Monday sends the week's digest when it is back,
@@ -18,7 +21,7 @@ from samverkan.bot.deadlines import policy_of
 from samverkan.config import Settings
 from samverkan.intake.outbox import queue_notice
 from samverkan.rules.phases import Phase
-from samverkan.storage import digests
+from samverkan.storage import digests, officials
 from samverkan.storage.db import session_scope
 
 __all__ = ["run_digests"]
@@ -38,9 +41,10 @@ def run_digests(engine: Engine, settings: Settings, now: datetime) -> list[str]:
     until = datetime.combine(monday + timedelta(days=7), policy.start_of_day, tzinfo=zone)
     done = []
     with session_scope(engine) as session:
-        for ident in sorted(settings.officials):
-            cases = digests.cases_of(session, ident)
-            due = digests.due_for(session, ident, until)
+        for official in officials.reachable(session, settings.officials):
+            ident = official.ident
+            cases = digests.cases_of(session, official.ids)
+            due = digests.due_for(session, official.ids, until)
             if not cases or not digests.claim(session, ident, key, now):
                 continue  # nothing to tell, or told already this week
             lines = [f"Veckobrev {key}: {len(cases)} ärenden där du är kontaktperson."]

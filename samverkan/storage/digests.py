@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,21 +48,22 @@ def claim(session: Session, official: str, week: str, now: datetime) -> bool:
     return session.execute(statement).first() is not None  # rowcount is -1 on psycopg
 
 
-def cases_of(session: Session, official: str) -> list[DigestCase]:
+def cases_of(session: Session, ids: Sequence[str]) -> list[DigestCase]:
+    """The open cases whose contact person is the official known by ``ids``."""
     rows = session.exec(
         select(CaseRow.ref, CaseRow.phase, CaseRow.title)
-        .where(CaseRow.assigned_to == official, col(CaseRow.phase).not_in(_OPEN))
+        .where(col(CaseRow.assigned_to).in_(list(ids)), col(CaseRow.phase).not_in(_OPEN))
         .order_by(col(CaseRow.ref))
     ).all()
     return [DigestCase(ref, phase, title) for ref, phase, title in rows]
 
 
-def due_for(session: Session, official: str, until: datetime) -> list[DigestDue]:
+def due_for(session: Session, ids: Sequence[str], until: datetime) -> list[DigestDue]:
     rows = session.exec(
         select(CaseRow.ref, ReminderRow.kind, ReminderRow.due_at, ReminderRow.note)
         .join(CaseRow, col(CaseRow.id) == col(ReminderRow.case_id))
         .where(
-            CaseRow.assigned_to == official,
+            col(CaseRow.assigned_to).in_(list(ids)),
             ReminderRow.state == PENDING,
             col(ReminderRow.due_at) < until,
         )

@@ -26,6 +26,7 @@ __all__ = [
     "RegistryError",
     "find",
     "list_officials",
+    "reachable",
     "register",
     "remove",
     "role_of",
@@ -98,6 +99,18 @@ def list_officials(session: Session, *, include_removed: bool = False) -> list[O
     if not include_removed:
         query = query.where(col(OfficialRow.active).is_(True))
     return [_value(row) for row in session.exec(query).all()]
+
+
+def reachable(session: Session, configured: Mapping[str, Role]) -> list[Official]:
+    """Everyone notices go to: the active officials, and the configured ids the registry has
+    never seen (a removed official is not brought back by the configuration)."""
+    rows = session.exec(select(OfficialRow)).all()
+    known = {i for row in rows for i in _value(row).ids}
+    found = [_value(row) for row in rows if row.active]
+    for ident, role in sorted(configured.items()):
+        if normalise_ident(ident) not in known:
+            found.append(Official(ident=normalise_ident(ident), role=role))
+    return found
 
 
 def seed(session: Session, configured: Mapping[str, Role], *, now: datetime | None = None) -> int:

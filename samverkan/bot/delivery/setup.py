@@ -6,9 +6,12 @@ else, so every entry point delivers the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from functools import partial
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from samverkan.bot.delivery.drain import Delivery
 from samverkan.bot.delivery.graph import GraphTransport, graph_sending_configured
@@ -16,6 +19,8 @@ from samverkan.bot.delivery.port import Transport
 from samverkan.bot.delivery.routing import Places, plan
 from samverkan.bot.delivery.smtp import SmtpTransport, smtp_configured
 from samverkan.config import Settings
+from samverkan.storage import officials
+from samverkan.storage.outbox import Routing, UnroutedNotice
 
 __all__ = ["delivery", "email_configured", "smtp_configured", "transports"]
 
@@ -49,9 +54,18 @@ def delivery(
     settings: Settings, engine: Engine, *, using: dict[str, Transport] | None = None
 ) -> Delivery:
     """The drainer for these settings; ``using`` replaces the configured transports (tests)."""
-    places = Places.from_settings(settings)
     return Delivery(
         engine,
         transports(settings) if using is None else using,
-        planner=partial(plan, places),
+        planner=partial(_plan, settings, engine),
     )
+
+
+def _plan(
+    settings: Settings, engine: Engine, notices: Sequence[UnroutedNotice], now: datetime
+) -> Routing | None:
+    """Route by the officials' registry as it is now: an official added in chat or from the
+    CLI while the service runs gets the next notice that concerns them."""
+    with Session(engine) as session:
+        reached = officials.reachable(session, settings.officials)
+    return plan(Places.from_settings(settings, reached), notices, now)
