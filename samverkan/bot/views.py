@@ -34,7 +34,7 @@ from samverkan.rules.criteria import ACTOR_LABELS, describe_support, describe_ti
 from samverkan.rules.phases import TERMINAL, Phase, Role, TransitionRefused, next_phases
 from samverkan.rules.text import format_sek, plural
 from samverkan.storage import cases as case_store
-from samverkan.storage import reminders
+from samverkan.storage import officials, reminders
 from samverkan.storage.audit import record_read
 from samverkan.storage.case_view import CaseView, case_view
 from samverkan.storage.cases import Case
@@ -158,7 +158,7 @@ def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:
     record_read(session, case.id, who=ctx.who, command="visa", now=ctx.clock())
     blocks: list[Block] = [
         paragraph(f"{case.ref} – ", actor(case.title, "(utan titel)")),
-        FactList(_facts(view, ctx)),
+        FactList(_facts(view, ctx, _official_name(session, view.case.assigned_to))),
     ]
     evaluation = view.criteria.evaluation if view.criteria else None
     if evaluation is not None:
@@ -183,7 +183,13 @@ def show_case(command: Show, ctx: CommandContext, session: Session) -> Reply:
 _APPLICANT = ("organisation", "orgnr", "orgnr_valid")
 
 
-def _facts(view: CaseView, ctx: CommandContext) -> tuple[Fact, ...]:
+def _official_name(session: Session, ident: str | None) -> str | None:
+    """The contact person as the registry names them (``Karin Holm, Stadsutvecklare``)."""
+    official = officials.find(session, ident) if ident else None
+    return official.display if official and official.name else ident
+
+
+def _facts(view: CaseView, ctx: CommandContext, contact_person: str | None) -> tuple[Fact, ...]:
     case, app = view.case, view.case.application
     area = app.area.name if app.area else app.area_text
     if app.area and not app.area.in_malmo:
@@ -202,7 +208,7 @@ def _facts(view: CaseView, ctx: CommandContext) -> tuple[Fact, ...]:
         Fact("Aktörer", Text(marked(actors, app, "actors"))),
         Fact("Stöd", actor(marked(", ".join(describe_support(app.support)), app, "support"))),
         Fact("Tidsram", actor(marked(timeframe, app, "start", "duration_months"))),
-        Fact("Kontaktperson FGK", actor(case.assigned_to, "ingen ännu")),
+        Fact("Kontaktperson FGK", actor(contact_person, "ingen ännu")),
     ]
     if checks := check_lines(app):
         facts.append(Fact("Att kontrollera", actor("; ".join(checks))))
@@ -213,7 +219,12 @@ def _facts(view: CaseView, ctx: CommandContext) -> tuple[Fact, ...]:
     if view.decisions:
         last = view.decisions[-1]
         summary = ", ".join(describe_support(last.requests))
-        facts.append(Fact("Beslut", actor(f"{last.outcome}{': ' + summary if summary else ''}")))
+        minutes = f" (sammanträde {last.meeting_on:%Y-%m-%d} § {last.paragraph})" if (
+            last.meeting_on and last.paragraph
+        ) else ""  # fmt: skip
+        facts.append(
+            Fact("Beslut", actor(f"{last.outcome}{minutes}{': ' + summary if summary else ''}"))
+        )
     return tuple(facts)
 
 

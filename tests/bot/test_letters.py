@@ -65,6 +65,10 @@ def test_a_grant_is_recorded_with_meeting_and_paragraph_and_its_letter_says_it_a
         {"form": "processtod"},
     ]
 
+    shown = text_of(chat(f"visa {REF}"))
+    assert "Beslut: beviljad (sammanträde 2026-03-17 § 45)" in shown
+    assert "Kontaktperson FGK: Karin Holm, Stadsutvecklare" in shown  # by name, not U0KARIN
+
     (letter,) = letters_to(chat, smtp_sink, "Beslut")
     assert "TN-2026-0001" in letter["Subject"]
     for body in bodies(letter):
