@@ -21,12 +21,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from samverkan.config import Settings
-from samverkan.rules.deadline_policy import DeadlinePolicy, bundled_policy, load_policy
+from samverkan.rules.deadline_policy import (
+    DeadlinePolicy,
+    DeadlinePolicyError,
+    bundled_policy,
+    load_policy,
+)
 from samverkan.rules.deadlines import CaseFacts, Due, due_reminders
 from samverkan.storage import deadlines as store
 from samverkan.storage.db import session_scope
 
-__all__ = ["policy_of", "swedish_holidays", "sync", "sync_changed", "sync_refs", "wanted_for"]
+__all__ = [
+    "policy_of",
+    "refusal",
+    "swedish_holidays",
+    "sync",
+    "sync_changed",
+    "sync_refs",
+    "wanted_for",
+]
 
 
 class _Calendar:
@@ -68,6 +81,14 @@ def _policy(path: Path | None) -> DeadlinePolicy:
 def policy_of(settings: Settings) -> DeadlinePolicy:
     """The deadline policy of ``DEADLINES_FILE``, or the bundled one (read once)."""
     return _policy(settings.deadlines_file)
+
+
+def refusal(exc: DeadlinePolicyError) -> str:
+    """Why ``serve`` or ``tick`` will not start with this policy file, in one Swedish line."""
+    return (
+        f"Startar inte: fristfilen i SAMVERKAN_DEADLINES_FILE går inte att använda. {exc} "
+        f"Rätta filen (kontrollera med: samverkan deadlines check {exc.source}) och starta igen."
+    )
 
 
 def wanted_for(

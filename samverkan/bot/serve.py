@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from samverkan.bot import health, intake_health
+from samverkan.bot.deadlines import policy_of, refusal
 from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.gallring import run_disposal
 from samverkan.bot.graph_hook import graph_routes
@@ -38,6 +39,7 @@ from samverkan.intake.feeders.start import MailboxConfigError, start_mail_watche
 from samverkan.intake.feeders.watching import HealthState, MailWatcher, default_holder
 from samverkan.intake.m365.token import shared_auth
 from samverkan.intake.pipeline import Intake
+from samverkan.rules.deadline_policy import DeadlinePolicyError
 from samverkan.storage.db import session_scope
 from samverkan.storage.outbox import Finish, OutboxItem
 from samverkan.storage.reference import sync_officials
@@ -228,6 +230,10 @@ def serve(settings: Settings, engine: Engine, *, host: str) -> None:
     uvicorn runs in a thread so that the signals come to us: we stop the HTTP server, the
     scheduler and the mail watcher in order, instead of dying half-way.
     """
+    try:  # a deadline policy file with a mistake stops the service before anything runs
+        policy_of(settings)
+    except DeadlinePolicyError as exc:
+        raise ConfigurationError(refusal(exc)) from exc
     sock = listen(host, settings.http_port)  # before anything starts: a taken port stops here
     service = Service(settings, engine)
     stopping = threading.Event()

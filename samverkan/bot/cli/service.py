@@ -59,9 +59,15 @@ def tick(
 
     Som schemaläggaren gör: påminnelser, uppföljningar och köad e-post.
     """
+    from samverkan.bot.deadlines import policy_of, refusal
     from samverkan.bot.tick import run_tick
+    from samverkan.rules.deadline_policy import DeadlinePolicyError
 
     settings = load_settings()
+    try:
+        policy_of(settings)
+    except DeadlinePolicyError as exc:
+        fail(refusal(exc))
     at = parse_moment(now, settings.timezone) if now else now_utc()
     with database(settings) as engine:
         done = run_tick(engine, settings, at)
