@@ -156,3 +156,21 @@ def test_clubs_are_associations_and_night_clubs_businesses(
     text: str, category: ActorCategory
 ) -> None:
     assert category in actors_taking_part(pieces(text), None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "to_check"),
+    [
+        ("Vi söker 40 000 kr och startar från hösten 2026 i Seved.", True),
+        ("Vi söker 40 000 kr och startar den 1 september 2026 i Seved.", False),
+        ("Start: september\nVi söker 40 000 kr.", True),
+        ("Start: 2026-09-01\nVi söker 40 000 kr.", False),
+    ],
+)
+def test_a_start_read_from_a_season_or_without_a_year_is_to_be_checked(
+    text: str, to_check: bool
+) -> None:
+    app = extract(text, written=date(2026, 6, 1))
+    assert app.start is not None
+    assert app.start.month == 9
+    assert ("start" in app.to_check()) is to_check

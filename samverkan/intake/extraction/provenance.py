@@ -57,7 +57,8 @@ _HEADER: dict[str, float] = {
 }
 _YEAR = re.compile(r"\b20\d{2}\b")
 _SEASON = re.compile(
-    r"(?i)\b(?:vår|var|sommar|höst|host|vinter|spring|summer|autumn|fall)\w*|\b(?:ht|vt)\b"
+    r"(?i)\b(?:våren|varen|vår|sommaren|sommar|hösten|hosten|höst|vintern|vinter|spring|summer"
+    r"|autumn|fall|ht|vt)\s+(?:år\s+)?20\d{2}\b"
 )
 
 
