@@ -43,8 +43,8 @@ def _hour(session: Session) -> Any:
     """A case's arrival to the hour (UTC) in SQL: rows are counted per hour, and each hour
     falls in one local month (Sweden's offsets are whole hours)."""
     created = col(CaseRow.created_at)
-    if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m-%d %H:00:00", created)
+    if session.get_bind().dialect.name == "sqlite":  # stored as text: 2026-03-02 09:30:00.000
+        return func.substr(created, 1, 13) + ":00:00"
     utc = func.timezone("UTC", created)  # a timestamp without zone, in UTC
     return func.to_char(func.date_trunc("hour", utc), "YYYY-MM-DD HH24:00:00")
 
