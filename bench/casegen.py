@@ -34,12 +34,26 @@ def _unique_columns(table: Table) -> set[str]:
     return names - {"case_id"}
 
 
+def _shared_unique(table: Table) -> bool:
+    """A unique key over several columns, none of them the case (registered documents are
+    unique by their source row): copies would collide, so such a table is not copied."""
+    for constraint in table.constraints:
+        cols = [c.name for c in getattr(constraint, "columns", [])]
+        unique = constraint.__class__.__name__ == "UniqueConstraint"
+        if unique and len(cols) > 1 and "case_id" not in cols:
+            return True
+    return any(
+        index.unique and len(index.columns) > 1 and "case_id" not in index.columns
+        for index in table.indexes
+    )
+
+
 def _copy_children(
     conn: Connection, meta: MetaData, mapping: dict[int, list[int]], copy_no: dict[int, int]
 ) -> None:
     """Rows of every case table, once per copy of their case, with unique text made unique."""
     for table in meta.sorted_tables:
-        if "case_id" not in table.c or table.name == "cases":
+        if "case_id" not in table.c or table.name == "cases" or _shared_unique(table):
             continue
         rows = [
             dict(r._mapping)
