@@ -127,7 +127,7 @@ class Service:
                 for line in self.delivery.run(utc_now()).lines():
                     log.info("utkorg: %s", line)
             except Exception:
-                log.exception("delivery failed; the next round tries again")
+                log.exception("utkorgen kunde inte tömmas; nästa omgång försöker igen")
 
     def health(self) -> tuple[int, dict[str, Any]]:
         auth = shared_auth(self.settings)

@@ -37,6 +37,7 @@ from samverkan.bot.dispatch import Dispatcher, Platform, is_application_text, is
 from samverkan.bot.reply import Reply, ReplyStatus, paragraph, reply
 from samverkan.bot.slack_render import render
 from samverkan.bot.slack_text import canonical_text
+from samverkan.clock import utc_now
 from samverkan.intake.feeders.chat import ChatFile, ChatMessage
 
 __all__ = ["SHORTCUT_CREATE_CASE", "register_intake"]
@@ -52,7 +53,7 @@ def _when(ts: str) -> datetime:
     try:
         return datetime.fromtimestamp(float(ts), tz=UTC)
     except ValueError:
-        return datetime.now(UTC)
+        return utc_now()
 
 
 class SlackPeople:

@@ -22,6 +22,7 @@ from typing import Any
 
 from microsoft_agents.activity import Activity
 
+from samverkan.clock import utc_now
 from samverkan.intake.feeders.chat import ChatFile, ChatMessage
 
 __all__ = [
@@ -55,7 +56,7 @@ def _when(value: object) -> datetime:
             return datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             pass
-    return datetime.now(UTC)
+    return utc_now()
 
 
 def _where(activity: Activity, message_id: str) -> dict[str, Any]:

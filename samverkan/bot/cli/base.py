@@ -10,7 +10,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -94,10 +93,6 @@ def database(settings: Settings) -> Iterator[Engine]:
             yield engine
         finally:
             engine.dispose()
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def print_json(data: Any) -> None:

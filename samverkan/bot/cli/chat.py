@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from samverkan.bot.cli import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_USAGE
-from samverkan.bot.cli.base import database, fail, load_settings, now_utc
+from samverkan.bot.cli.base import database, fail, load_settings
+from samverkan.clock import utc_now
 
 
 def chat(
@@ -47,7 +48,7 @@ def chat(
             intake = Intake(engine, settings)
         except RuleSetError as exc:
             fail(str(exc))
-        answer = Dispatcher(engine, settings, intake, now_utc).dispatch(line, who, Platform.CLI)
+        answer = Dispatcher(engine, settings, intake, utc_now).dispatch(line, who, Platform.CLI)
     sys.stdout.write(to_plain_text(answer))
     codes = {
         ReplyStatus.OK: 0,

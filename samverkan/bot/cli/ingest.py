@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 
 from samverkan.bot.cli import EXIT_USAGE
-from samverkan.bot.cli.base import database, fail, load_settings, now_utc, say
+from samverkan.bot.cli.base import database, fail, load_settings, say
 from samverkan.bot.logs import quiet_libraries
+from samverkan.clock import utc_now
 
 # outcome -> (one, several), for the closing summary line.
 SUMMARY_WORDS = {
@@ -88,7 +89,7 @@ def ingest(
             except SourceError as exc:
                 fail(str(exc), EXIT_USAGE)
         if email_configured(settings) and not no_send:
-            report = delivery(settings, engine).run(now_utc(), channel="email")
+            report = delivery(settings, engine).run(utc_now(), channel="email")
             if not as_json:
                 say(f"Skickade {len(report.delivered)} svar.")
     if not as_json:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from samverkan.bot.cli.base import database, load_settings, now_utc
+from samverkan.bot.cli.base import database, load_settings
+from samverkan.clock import utc_now
 
 
 def memo(
@@ -25,9 +26,9 @@ def memo(
     settings = load_settings()
     with database(settings) as engine:
         if docx is None:
-            sys.stdout.write(memo_markdown(engine, settings, ref, now=now_utc()))
+            sys.stdout.write(memo_markdown(engine, settings, ref, now=utc_now()))
             return
-        data = memo_docx(engine, settings, ref, now=now_utc())
+        data = memo_docx(engine, settings, ref, now=utc_now())
     try:
         docx.write_bytes(data)
     except OSError as exc:

@@ -103,14 +103,15 @@ def _change(
 def _registry_edit(edit: Callable[[Session, datetime], Official]) -> None:
     """Run one registry change in a transaction; a refused change is one line, exit 2."""
     from samverkan.bot.cli import EXIT_USAGE
-    from samverkan.bot.cli.base import database, fail, load_settings, now_utc, say
+    from samverkan.bot.cli.base import database, fail, load_settings, say
+    from samverkan.clock import utc_now
 
     settings = load_settings()
     with database(settings) as engine:
         try:
             with session_scope(engine) as session:
                 officials.seed(session, settings.officials)
-                official = edit(session, now_utc())
+                official = edit(session, utc_now())
         except officials.RegistryError as exc:
             fail(str(exc), EXIT_USAGE)
     say(official_line(official))
@@ -173,10 +174,11 @@ def committee_list(
     as_json: JsonOption = False,
 ) -> None:
     """Lista nämndens sammanträden och sista dag för tjänsteskrivelser."""
-    from samverkan.bot.cli.base import database, load_settings, now_utc, print_json, say
+    from samverkan.bot.cli.base import database, load_settings, print_json, say
+    from samverkan.clock import utc_now
 
     settings = load_settings()
-    today = now_utc().astimezone(ZoneInfo(settings.timezone)).date()
+    today = utc_now().astimezone(ZoneInfo(settings.timezone)).date()
     with database(settings) as engine, session_scope(engine) as session:
         found = committee.meetings(session, from_day=None if everything else today)
     if as_json:
@@ -203,7 +205,8 @@ def committee_add(
 ) -> None:
     """Lägg till ett sammanträde (eller flytta sista dagen för ett som finns)."""
     from samverkan.bot.cli import EXIT_USAGE
-    from samverkan.bot.cli.base import database, fail, load_settings, now_utc, say
+    from samverkan.bot.cli.base import database, fail, load_settings, say
+    from samverkan.clock import utc_now
 
     try:
         meeting = CommitteeMeeting(on=_day(day), memo_deadline=_day(deadline))
@@ -211,7 +214,7 @@ def committee_add(
         fail(str(exc), EXIT_USAGE)
     settings = load_settings()
     with database(settings) as engine, session_scope(engine) as session:
-        _, created = committee.add_meeting(session, meeting, by=CLI_ACTOR, now=now_utc())
+        _, created = committee.add_meeting(session, meeting, by=CLI_ACTOR, now=utc_now())
     verb = "tillagt" if created else "ändrat"
     say(
         f"Sammanträdet {meeting.on:%Y-%m-%d} är {verb}; sista dag för tjänsteskrivelser "

@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 
 from samverkan.bot.cli import EXIT_USAGE
-from samverkan.bot.cli.base import database, fail, load_settings, now_utc
+from samverkan.bot.cli.base import database, fail, load_settings
+from samverkan.clock import utc_now
 
 
 class ListFormat(StrEnum):
@@ -44,7 +45,7 @@ def postlista(
         fail("--to ligger före --from.", EXIT_USAGE)
     settings = load_settings()
     with database(settings) as engine:
-        entries = postlista_entries(engine, settings, first, last, now=now_utc())
+        entries = postlista_entries(engine, settings, first, last, now=utc_now())
     if fmt is ListFormat.HTML:
         sys.stdout.write(postlista_html(entries, first, last))
     else:
@@ -83,7 +84,7 @@ def gallra(
                         f"{item.at:%Y-%m-%d %H:%M} {item.plan}/{item.rule}: {item.what}\n"
                     )
             return
-        at = parse_moment(now, settings.timezone) if now else now_utc()
+        at = parse_moment(now, settings.timezone) if now else utc_now()
         lines = run_disposal(engine, settings, at, dry_run=dry_run)
     for line in lines:
         sys.stdout.write(line[0].upper() + line[1:] + "\n")

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from samverkan.bot.cli import EXIT_USAGE
-from samverkan.bot.cli.base import database, fail, load_settings, now_utc, say
+from samverkan.bot.cli.base import database, fail, load_settings, say
+from samverkan.clock import utc_now
 
 
 def serve(
@@ -68,7 +69,7 @@ def tick(
         policy_of(settings)
     except DeadlinePolicyError as exc:
         fail(refusal(exc))
-    at = parse_moment(now, settings.timezone) if now else now_utc()
+    at = parse_moment(now, settings.timezone) if now else utc_now()
     with database(settings) as engine:
         done = run_tick(engine, settings, at)
     for line in done:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from samverkan.bot.cli.base import load_settings, now_utc, say, storage_errors
+from samverkan.bot.cli.base import load_settings, say, storage_errors
+from samverkan.clock import utc_now
 
 
 def init() -> None:
@@ -17,7 +18,7 @@ def init() -> None:
     settings = load_settings()
     with storage_errors():
         engine = make_engine(settings.database_url)
-        report = initialise(engine, settings, now_utc())
+        report = initialise(engine, settings, utc_now())
     path = sqlite_file(settings.database_url)
     where = str(path) if path else engine.url.render_as_string(hide_password=True)
     say(f"Databasen {where} är klar (schema {report.revision}).")
