@@ -14,6 +14,7 @@ from typing import Any
 
 from samverkan.bot.deadlines import policy_of
 from samverkan.config import Settings
+from samverkan.intake.chat_answers import ChatThread, answer_row
 from samverkan.intake.outbox import email_row, notice_row
 from samverkan.rules.deadline_policy import LABELS
 from samverkan.rules.deadlines import MEASUREMENT_KINDS, is_late
@@ -27,21 +28,27 @@ MEASUREMENT_LABELS = {"resultatmatning": "resultatmätning", "effektmatning": "e
 
 def _mail(
     rows: list[dict[str, Any]], due: DueReminder, settings: Settings, template: str,
-    now: datetime, **context: object,
+    now: datetime, thread: ChatThread | None, **context: object,
 ) -> bool:  # fmt: skip
-    """E-mail the applicant; False when there is no address to write to."""
+    """Write to the applicant: by e-mail, or in the chat thread of a case that came by Slack
+    or Teams without an address; False when there is nowhere to write."""
+    context = {
+        "ref": due.ref,
+        "contact_name": due.contact_name,
+        "contact_address": settings.contact_address,
+        **context,
+    }
     if not due.applicant_email:
-        return False
+        if thread is None:
+            return False
+        rows.append(answer_row(thread, case_id=due.case_id, template=template,
+                               context=context, kind=due.kind, now=now))  # fmt: skip
+        return True
     _, row = email_row(
         case_id=due.case_id,
         tag=due.ref,
         template=template,
-        context={
-            "ref": due.ref,
-            "contact_name": due.contact_name,
-            "contact_address": settings.contact_address,
-            **context,
-        },
+        context=context,
         sender=settings.contact_address,
         to=due.applicant_email,
         kind=due.kind,
@@ -59,16 +66,18 @@ def act(
     now: datetime,
     *,
     number: str,
+    thread: ChatThread | None = None,
 ) -> str:
     """Add the outbox rows of what ``due`` does to ``rows`` (the tick writes a batch's rows
     at once, in the claim's transaction); returns the tick's line for it. ``number`` is the
-    case's registration number, which every letter shows."""
+    case's registration number, which every letter shows; ``thread`` where a chat-born case
+    without an e-mail address is answered."""
     local = due.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     late = f" (försenad: skulle ha kommit {local})" if is_late(due.due_at, now) else ""
     label = LABELS.get(due.kind) or MEASUREMENT_LABELS.get(due.kind.removesuffix("_paminnelse"))
 
     def mail(template: str, **context: object) -> bool:
-        return _mail(rows, due, settings, template, now, diarienummer=number, **context)
+        return _mail(rows, due, settings, template, now, thread, diarienummer=number, **context)
 
     def notice(text: str, kind: str = "reminder", audience: str | None = None) -> None:
         row = notice_row(case_id=due.case_id, text=text + late, kind=kind, now=now)
@@ -78,7 +87,7 @@ def act(
         what = MEASUREMENT_LABELS[due.kind]
         sent = mail("followup", kind=due.kind, measurement=what)
         notice(f"Påminnelse {due.ref}: dags för {what}"
-               + ("" if sent else " (sökanden saknar e-postadress)"))  # fmt: skip
+               + ("" if sent else " (sökanden saknar e-postadress och chattråd)"))  # fmt: skip
         return f"{due.ref}: {what} begärd av sökanden"
     if due.kind.removesuffix("_paminnelse") in MEASUREMENT_KINDS:
         what = MEASUREMENT_LABELS[due.kind.removesuffix("_paminnelse")]

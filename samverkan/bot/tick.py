@@ -35,6 +35,7 @@ from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.digest import run_digests
 from samverkan.bot.reminder_effects import act
 from samverkan.config import Settings
+from samverkan.intake.chat_answers import case_threads
 from samverkan.rules.deadlines import MEASUREMENT_KINDS, POLICY_KINDS
 from samverkan.rules.phases import TERMINAL, Phase
 from samverkan.storage import reminders
@@ -73,6 +74,8 @@ def _run_batch(session: Session, settings: Settings, now: datetime, done: list[s
     facts = case_facts(session, case_ids)
     series = settings.diarie_series
     numbers = registration_numbers(session, case_ids, series=series, now=now)
+    without_address = sorted({d.case_id for d in claimed if not d.applicant_email})
+    threads = case_threads(session.connection(), without_address)
     # a request sent now counts as asked: the reminder that follows it is wanted at once
     for due in claimed:
         if due.kind in MEASUREMENT_KINDS and (f := facts.get(due.case_id)) is not None:
@@ -88,7 +91,8 @@ def _run_batch(session: Session, settings: Settings, now: datetime, done: list[s
         elif due.kind in POLICY_KINDS and (due.kind, due.due_at) not in keys:
             stale.append(due.id)  # the case moved on: it no longer applies
         else:
-            done.append(act(rows, due, settings, zone, now, number=numbers[due.case_id]))
+            number, thread = numbers[due.case_id], threads.get(due.case_id)
+            done.append(act(rows, due, settings, zone, now, number=number, thread=thread))
     insert_messages(session.connection(), rows)
     register_documents(session, now=now, series=series, case_ids=case_ids)
     reminders.cancel_claimed(session, stale, now=now)

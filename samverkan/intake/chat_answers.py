@@ -15,7 +15,7 @@ transports post it, with its retries and its record.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.parser import BytesHeaderParser
@@ -29,7 +29,7 @@ from samverkan.intake.outbox import CaseKey
 from samverkan.intake.unit import Incoming
 from samverkan.render import render
 from samverkan.storage.cases import CaseWrites
-from samverkan.storage.messages import first_inbound, insert_message, message_values
+from samverkan.storage.messages import first_inbound_of, insert_message, message_values
 from samverkan.storage.outbox import PENDING
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "answer",
     "answer_row",
     "case_thread",
+    "case_threads",
     "channel",
     "chat_platform",
     "queue_answer",
@@ -154,13 +155,18 @@ def answer(
 
 def case_thread(conn: Connection, case_id: int) -> ChatThread | None:
     """The thread of a chat-born case: where its first Slack or Teams message came from."""
-    found = first_inbound(conn, case_id, tuple(PLATFORMS))
-    if found is None:
-        return None
-    source, raw = found
-    parsed = BytesHeaderParser(policy=default).parsebytes(raw)
-    headers = {name.lower(): str(value) for name, value in parsed.items()}
-    return thread_of(source, headers)
+    return case_threads(conn, [case_id]).get(case_id)
+
+
+def case_threads(conn: Connection, case_ids: Sequence[int]) -> dict[int, ChatThread]:
+    """Case id -> its thread, for the chat-born ones among ``case_ids`` (one statement)."""
+    threads = {}
+    for case_id, (source, raw) in first_inbound_of(conn, case_ids, tuple(PLATFORMS)).items():
+        parsed = BytesHeaderParser(policy=default).parsebytes(raw)
+        headers = {name.lower(): str(value) for name, value in parsed.items()}
+        if (thread := thread_of(source, headers)) is not None:
+            threads[case_id] = thread
+    return threads
 
 
 def queue_answer(

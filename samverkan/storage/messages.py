@@ -111,24 +111,27 @@ def latest_inbound_from(conn: Connection, source_prefix: str) -> str | None:
     return str(value) if value else None
 
 
-def first_inbound(
-    conn: Connection, case_id: int, channels: Sequence[str]
-) -> tuple[str, bytes] | None:
-    """(source, raw) of a case's first incoming message on one of ``channels``."""
-    query = (
-        select(_MESSAGE.c.source, _MESSAGE.c.raw)
-        .where(
-            _MESSAGE.c.case_id == case_id,
-            _MESSAGE.c.direction == "in",
-            _MESSAGE.c.channel.in_(list(channels)),
-        )
-        .order_by(_MESSAGE.c.id)
-        .limit(1)
+def first_inbound_of(
+    conn: Connection, case_ids: Sequence[int], channels: Sequence[str]
+) -> dict[int, tuple[str, bytes]]:
+    """Case id -> (source, raw) of its first incoming message on one of ``channels``, for
+    several cases in one statement (the reminder tick asks for a batch at once)."""
+    if not case_ids:
+        return {}
+    on = (_MESSAGE.c.direction == "in", _MESSAGE.c.channel.in_(list(channels)))
+    first = (
+        select(func.min(_MESSAGE.c.id))
+        .where(_MESSAGE.c.case_id.in_(list(case_ids)), *on)
+        .group_by(_MESSAGE.c.case_id)
     )
-    row = conn.execute(query).first()
-    if row is None or row[1] is None:
-        return None
-    return str(row[0] or ""), bytes(row[1])
+    query = select(_MESSAGE.c.case_id, _MESSAGE.c.source, _MESSAGE.c.raw).where(
+        _MESSAGE.c.id.in_(first)
+    )
+    return {
+        int(case_id): (str(source or ""), bytes(raw))
+        for case_id, source, raw in conn.execute(query)
+        if raw is not None
+    }
 
 
 def recent_acks(conn: Connection, to: str, since: datetime) -> list[datetime]:

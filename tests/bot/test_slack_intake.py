@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.bot.deadlines import policy_of
 from samverkan.bot.delivery.setup import delivery
 from samverkan.bot.slack import EVENTS_PATH, build_slack
+from samverkan.bot.tick import run_reminders
 from samverkan.config import Settings
 from samverkan.intake.pipeline import Intake
 from samverkan.storage.models import AttachmentRow, MessageRow
@@ -250,12 +252,19 @@ def test_the_answer_waits_in_the_outbox_with_the_case_and_the_case_says_it_came_
     assert ("brev", "ut") in kinds
 
 
-def test_a_request_for_more_information_goes_to_the_thread_of_a_case_without_an_address(
-    world: World,
-) -> None:
+def olle_applies(world: World) -> str:
+    """Olle, whose Slack profile has no e-mail address, applies in the intake channel; the
+    thread's root is returned."""
     world.fake.people[OLLE] = {"id": OLLE, "real_name": "Olle", "profile": {"real_name": "Olle"}}
     root = "1772443800.000100"
     world.event(channel=INTAKE, text=NO_ADDRESS, ts=root, user=OLLE)
+    return root
+
+
+def test_a_request_for_more_information_goes_to_the_thread_of_a_case_without_an_address(
+    world: World,
+) -> None:
+    root = olle_applies(world)
     world.posts()  # the acknowledgement
     assert world.chat.outbox("ack") == []  # no address: no e-mail
 
@@ -266,6 +275,27 @@ def test_a_request_for_more_information_goes_to_the_thread_of_a_case_without_an_
     assert "Skicka gärna budgeten." in asked["text"]
     assert REF in asked["text"]
     assert world.chat.outbox("request_info") == []
+
+
+def test_the_reminder_of_an_unanswered_request_goes_to_the_thread_of_a_case_without_an_address(
+    world: World,
+) -> None:
+    root = olle_applies(world)
+    world.chat(f"komplettera {REF} Skicka gärna budgeten.")
+    before = len(world.posts())
+    days = policy_of(world.chat.settings).offset("komplettering").amount
+
+    world.chat.clock[0] += timedelta(days=days, hours=1)
+    done = run_reminders(world.chat.engine, world.chat.settings, world.chat.clock[0])
+
+    assert any(REF in line for line in done)
+    reminded = world.posts()[before:]
+    (to_actor,) = [p for p in reminded if p.get("thread_ts") == root]
+    assert to_actor["channel"] == INTAKE
+    assert f"För {days} dagar sedan bad vi om" in to_actor["text"]
+    assert REF in to_actor["text"]
+    assert [m.channel for m in world.chat.outbox("komplettering")] == ["slack"]  # no e-mail
+    assert run_reminders(world.chat.engine, world.chat.settings, world.chat.clock[0]) == []
 
 
 def test_a_direct_message_after_a_decision_is_a_new_application_and_threads_still_join(

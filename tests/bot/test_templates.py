@@ -74,11 +74,14 @@ EMAILS: dict[str, list[dict[str, Any]]] = {
 }
 
 
+REMINDERS = ("followup", "followup_paminnelse", "mote_paminnelse", "komplettering_paminnelse")
 CHATS: dict[str, list[dict[str, Any]]] = {
     "ack": EMAILS["ack"],
     "received": [{}],
     "reply": [{"closed": False, "missing": ["Skicka organisationsnummer."]}, {"closed": True}],
     "request_info": EMAILS["request_info"],
+    # reminders to a chat-born case without an e-mail address, in its thread
+    **{name: EMAILS[name] for name in REMINDERS},
 }
 
 
@@ -97,6 +100,10 @@ def test_every_template_is_rendered_here_with_strict_undefined() -> None:
 def test_each_chat_answer_renders(name: str, context: dict[str, Any]) -> None:
     text = render(f"chat/{name}.txt", **CASE, **context)
     assert text.strip()
+    if name in REMINDERS:  # a reminder names the case and its number, and asks in the thread
+        assert "SAM-2026-0007" in text
+        assert "TN-2026-0007" in text
+        assert "här i tråden" in text
     if name == "ack" and context["not_eligible"]:
         assert "ligger inte i Malmö" in text
         assert "vänd er till den kommunen" in text
