@@ -18,6 +18,13 @@ APPEAL = (
     "Förvaltningsrätten i Malmö",
     "inom tre veckor från den dag protokollet anslagits på kommunens anslagstavla",
 )
+# The office's refusal is delegated: the three weeks run from the minutes it is reported in.
+DELEGATED_APPEAL = (
+    *APPEAL[:2],
+    "på delegation från tekniska nämnden, och det anmäls till nämnden",
+    "inom tre veckor från den dag då protokollet från det sammanträde där beslutet anmäldes "
+    "anslogs på kommunens anslagstavla",
+)
 AFTER_MEETING = datetime(2026, 3, 18, 9, 0, tzinfo=UTC)
 
 
@@ -147,9 +154,10 @@ def test_an_office_refusal_letter_has_the_reason_and_how_to_appeal(
     assert "Ansökan gäller ett område som redan har ett stöd." in flat
     assert "Inget stöd beviljas." in flat
     assert "TN-2026-0001" in flat
-    for must in APPEAL:
+    for must in DELEGATED_APPEAL:
         assert must in flat
         assert must in " ".join(html.split())
+    assert APPEAL[2] not in flat  # the committee's own minutes hold no such decision
 
 
 # -- acknowledgements -------------------------------------------------------------------------

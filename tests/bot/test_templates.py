@@ -120,6 +120,19 @@ def test_each_letter_renders_and_names_its_case(name: str, context: dict[str, An
             assert "TN-2026-0007" in part
 
 
+@pytest.mark.parametrize("context", EMAILS["beslut"])
+def test_the_appeal_counts_from_the_minutes_that_hold_the_decision(context: dict[str, Any]) -> None:
+    """The committee's decision is in its own minutes; the office's refusal is delegated and
+    appealable from the minutes of the meeting it is reported to, which the letter says."""
+    mail = render_email("beslut", **CASE, **context)
+    by_office = context["paragraph"] is None
+    for part in (mail.text, mail.html or ""):
+        assert "laglighetsprövning" in part
+        assert ("på delegation från tekniska nämnden" in part) is by_office
+        assert ("sammanträde där beslutet anmäldes" in part) is by_office
+        assert ("den dag protokollet anslagits" in part) is not by_office
+
+
 def test_a_missing_value_is_an_error_not_a_gap() -> None:
     with pytest.raises(UndefinedError):
         render_email("beslut", **CASE)
