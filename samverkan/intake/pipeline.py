@@ -299,13 +299,14 @@ class Intake:
     def _append(self, unit: Unit, mail: Incoming, msg: ParsedMessage, case: Case) -> None:
         now = mail.now
         self._save_inbound(unit, mail, msg, case, Outcome.APPENDED, None)
-        unit.number(case, self.settings.diarie_series, now)  # the reply is registered too
+        number = unit.number(case, self.settings.diarie_series, now)  # the reply is registered
+        said = {"ref": case.ref, "diarienummer": number}  # what an answer in the thread names
         if case.phase in TERMINAL:
             text = f"Svar i avslutat ärende {case.ref}"
             unit.writes.message(
                 notice_row(case_id=case.id, kind="reply_closed", text=text, now=now)
             )
-            chat.answer(unit.writes, mail, msg.headers, case.id, "reply", ref=case.ref, closed=True)
+            chat.answer(unit.writes, mail, msg.headers, case.id, "reply", **said, closed=True)
             return
         updated = reply_update(
             case.application,
@@ -328,7 +329,7 @@ class Intake:
         case = unit.writes.change_case(unit.conn, case, updated, moves=moves, now=now)
         unit.writes.evaluation(case.id, evaluation.to_dict(), trigger="svar", now=now)
         missing = self.assessor.missing(evaluation) if self._asks_at_once else []
-        chat.answer(unit.writes, mail, msg.headers, case.id, "reply", ref=case.ref, missing=missing)
+        chat.answer(unit.writes, mail, msg.headers, case.id, "reply", **said, missing=missing)
         text = follow_up.answer_notice(case.ref, answer) if answer else f"Svar i ärende {case.ref}"
         unit.writes.message(notice_row(case_id=case.id, kind="reply", text=text, now=now))
 

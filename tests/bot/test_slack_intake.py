@@ -145,7 +145,7 @@ def test_a_reply_in_the_thread_joins_the_case_and_officials_talk_freely(world: W
     assert len(world.inbound()) == 2
     answered = world.posts()[-1]
     assert answered["thread_ts"] == root
-    assert f"tillagt i ärende {REF}" in answered["text"]
+    assert f"tillagt i ärende {REF} (diarienummer TN-2026-0001)" in answered["text"]
 
 
 def test_a_direct_message_is_an_application_from_an_actor_and_a_command_from_an_official(
