@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from samverkan.storage.models import CaseRow, DecisionRow
+from samverkan.storage.models import CaseTallyRow, DecisionRow
 
 __all__ = ["ChartSeries", "chart_series"]
 
@@ -39,32 +37,19 @@ def _month_range(first: str, last: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _hour(session: Session) -> Any:
-    """A case's arrival to the hour (UTC) in SQL: rows are counted per hour, and each hour
-    falls in one local month (Sweden's offsets are whole hours)."""
-    created = col(CaseRow.created_at)
-    if session.get_bind().dialect.name == "sqlite":  # stored as text: 2026-03-02 09:30:00.000
-        return func.substr(created, 1, 13) + ":00:00"
-    utc = func.timezone("UTC", created)  # a timestamp without zone, in UTC
-    return func.to_char(func.date_trunc("hour", utc), "YYYY-MM-DD HH24:00:00")
-
-
 def chart_series(session: Session, timezone: str) -> ChartSeries:
-    """Counted in SQL per hour, phase and area, so what is read grows with the hours that
-    had new cases rather than with the cases."""
+    """Read from ``case_tally`` (cases per UTC hour, phase and area, kept by the database),
+    so what is read grows with the hours that had new cases rather than with the cases; each
+    hour falls in one local month (Sweden's offsets are whole hours)."""
     zone = ZoneInfo(timezone)
-    hour = _hour(session).label("hour")
+    t = CaseTallyRow
     by_phase: Counter[tuple[str, str]] = Counter()
     by_area: Counter[tuple[str, str]] = Counter()
-    for at, phase, area, n in session.exec(
-        select(hour, col(CaseRow.phase), col(CaseRow.area_name), func.count()).group_by(
-            hour, col(CaseRow.phase), col(CaseRow.area_name)
-        )
-    ).all():
-        utc = datetime.fromisoformat(str(at)).replace(tzinfo=UTC)
+    for hour, phase, area, n in session.exec(select(t.hour, t.phase, t.area_name, t.n)).all():
+        utc = datetime.fromisoformat(hour).replace(tzinfo=UTC)
         month = f"{utc.astimezone(zone):%Y-%m}"
         by_phase[(month, phase)] += n
-        by_area[(month, area or "")] += n
+        by_area[(month, area)] += n
     seen_months = [m for m, _ in by_phase]
     months = _month_range(min(seen_months), max(seen_months)) if seen_months else ()
     granted: Counter[int] = Counter()

@@ -45,6 +45,19 @@ class CaseRow(SQLModel, table=True):
     """When its reminders were last reconciled with its facts (``storage/deadlines.py``)."""
 
 
+class CaseTallyRow(SQLModel, table=True):
+    """Cases counted per arrival hour (UTC, ``2026-03-02 09:00:00``), phase and area (``""``:
+    none). Kept by triggers on ``cases`` (migration 0008), so every write counts, ORM or not;
+    statistik reads these sums, which grow with the hours that had cases, not with the cases."""
+
+    __tablename__ = "case_tally"
+
+    hour: str = Field(primary_key=True, max_length=19)
+    phase: str = Field(primary_key=True, max_length=20)
+    area_name: str = Field(primary_key=True)
+    n: int
+
+
 class ApplicantRow(SQLModel, table=True):
     __tablename__ = "applicant"
 

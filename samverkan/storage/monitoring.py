@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
-from samverkan.storage.models import CaseRow, MessageRow, ReminderRow
+from samverkan.storage.models import CaseTallyRow, MessageRow, ReminderRow
 
-_CASES: Any = CaseRow.__table__  # type: ignore[attr-defined]
+_TALLY: Any = CaseTallyRow.__table__  # type: ignore[attr-defined]
 _MESSAGES: Any = MessageRow.__table__  # type: ignore[attr-defined]
 _REMINDERS: Any = ReminderRow.__table__  # type: ignore[attr-defined]
 
@@ -26,8 +26,9 @@ UNROUTED = "unrouted"
 
 
 def cases_by_phase(conn: Connection) -> dict[str, int]:
-    c = _CASES.c
-    rows = conn.execute(select(c.phase, func.count()).group_by(c.phase))
+    """Summed from the tally the database keeps per hour, phase and area, not every case."""
+    t = _TALLY.c
+    rows = conn.execute(select(t.phase, func.sum(t.n)).group_by(t.phase))
     return {str(phase): int(n) for phase, n in rows}
 
 

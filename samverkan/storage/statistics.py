@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from samverkan.rules.phases import Phase
 from samverkan.storage.models import (
-    CaseRow,
+    CaseTallyRow,
     DecisionRow,
     MeasurementRow,
     PhaseChangeRow,
@@ -70,6 +70,13 @@ def _counts(session: Session, column: Any) -> dict[Any, int]:
     return {key: int(n) for key, n in rows}
 
 
+def _tally(session: Session, column: Any) -> dict[str, int]:
+    """Cases per phase or area (``""``: none), summed from ``case_tally``, which the database
+    keeps per hour, phase and area: its rows grow with the hours that had cases."""
+    rows = session.exec(select(column, func.sum(CaseTallyRow.n)).group_by(column)).all()
+    return {str(key): int(n) for key, n in rows}
+
+
 def _lead_times(session: Session) -> tuple[list[float], list[float]]:
     """Days from received to the committee, and to its decision, per case that reached the
     committee: one row per such case (found by the ``to_phase`` index), never every case."""
@@ -97,13 +104,12 @@ def _lead_times(session: Session) -> tuple[list[float], list[float]]:
 
 
 def statistics(session: Session) -> Statistics:
-    """Counted in SQL (``GROUP BY`` over indexed columns); only the cases that reached the
-    committee and the granted decisions are read row by row, which grow with the committee's
-    work, not with the number of applications."""
-    per_phase = _counts(session, col(CaseRow.phase))
-    per_area: dict[str, int] = {}
-    for area, n in _counts(session, col(CaseRow.area_name)).items():
-        per_area[area or ""] = per_area.get(area or "", 0) + n
+    """Counted in SQL: cases per phase and area from the tally the database keeps, the rest
+    by ``GROUP BY`` over indexed columns; only the cases that reached the committee and the
+    granted decisions are read row by row, which grow with the committee's work, not with the
+    number of applications."""
+    per_phase = _tally(session, col(CaseTallyRow.phase))
+    per_area = _tally(session, col(CaseTallyRow.area_name))
     granted = session.exec(
         select(DecisionRow.case_id, DecisionRow.support).where(DecisionRow.outcome == GRANTED)
     ).all()
@@ -115,7 +121,7 @@ def statistics(session: Session) -> Statistics:
     ).one()
     return Statistics(
         total=sum(per_phase.values()),
-        per_phase={str(k): n for k, n in per_phase.items()},
+        per_phase=per_phase,
         per_area=per_area,
         granted_cases=len({case_id for case_id, _ in granted}),
         granted_sek=sum(int(s.get("amount_sek") or 0) for _, support in granted for s in support),
