@@ -202,6 +202,7 @@ def _facts(view: CaseView, ctx: CommandContext, contact_person: str | None) -> t
     timeframe = describe_timeframe(app.start, app.duration_months)
     facts = [
         Fact("Fas", Text(case.phase.label)),
+        Fact("Diarienummer", Text(view.registration_number or "inte registrerat ännu")),
         Fact("Område", actor(marked(area or "", app, "area", "area_text"))),
         Fact("Sökande", actor(marked(f"{app.organisation or '–'} ({orgnr})", app, *_APPLICANT))),
         Fact("Kontakt", actor(marked(contact, app, "contact_name", "email", "phone"))),

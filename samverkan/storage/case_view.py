@@ -8,22 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, select
 
-from samverkan.rules.criteria import Evaluation
 from samverkan.rules.model import SupportRequest
 from samverkan.rules.phases import Phase
-from samverkan.storage.cases import APPLICANT_FACTS, Case
-from samverkan.storage.models import (
-    DecisionRow,
-    EvaluationRow,
-    MeasurementRow,
-    MessageRow,
-    PhaseChangeRow,
-    ReminderRow,
+from samverkan.storage.case_read import APPLICANT_FACTS, Case, connection
+from samverkan.storage.tables import (
+    DECISION,
+    EVALUATION,
+    MEASUREMENT,
+    MESSAGE,
+    PHASE_CHANGE,
+    REGISTRATION,
+    REMINDER,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from samverkan.rules.criteria import Evaluation
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -41,6 +46,8 @@ class Criteria:
 
     @property
     def evaluation(self) -> Evaluation:
+        from samverkan.rules.criteria import Evaluation  # the rules only when a verdict is shown
+
         return Evaluation.from_dict(
             {"ruleset": self.ruleset, "outcome": self.outcome, "results": self.results}
         )
@@ -139,7 +146,7 @@ class HistoryEntry:
 @dataclass(frozen=True)
 class CaseView:
     """A case, its newest verdict and its messages, reminders, decisions, follow-ups and
-    history, each in the order it happened."""
+    history, each in the order it happened, and its registration number."""
 
     case: Case
     criteria: Criteria | None
@@ -148,11 +155,13 @@ class CaseView:
     decisions: tuple[DecisionEntry, ...]
     followups: tuple[FollowUpEntry, ...]
     history: tuple[HistoryEntry, ...]
+    registration_number: str | None
+    """The diarienummer (``TN-2026-0001``); ``None`` while the case is not registered."""
 
     def to_dict(self) -> dict[str, Any]:
-        """``samverkan show --json`` (SPEC §4)."""
+        """``samverkan show --json`` (SPEC §4), with the diarienummer beside the reference."""
         return {
-            **_case_dict(self.case),
+            **_case_dict(self.case, self.registration_number),
             "criteria": self.criteria.to_dict() if self.criteria else None,
             "messages": [m.to_dict() for m in self.messages],
             "reminders": [r.to_dict() for r in self.reminders],
@@ -162,10 +171,11 @@ class CaseView:
         }
 
 
-def _case_dict(case: Case) -> dict[str, Any]:
+def _case_dict(case: Case, registration_number: str | None) -> dict[str, Any]:
     app = case.application
     return {
         "ref": case.ref,
+        "diarienummer": registration_number,
         "phase": case.phase.value,
         "title": case.title,
         "origin": case.origin,
@@ -192,77 +202,95 @@ def _case_dict(case: Case) -> dict[str, Any]:
     }
 
 
-def case_view(session: Session, case: Case) -> CaseView:
-    """Everything stored about ``case``; the CLI, chat and the memo render from this."""
+def case_view(db: Session | Connection, case: Case) -> CaseView:
+    """Everything stored about ``case``; the CLI, chat and the memo render from this.
+
+    It reads with Core statements over the light tables (``storage.tables``), so ``show`` does
+    not build the ORM models; a session is read through its connection.
+    """
+    conn = connection(db)
     return CaseView(
         case=case,
-        criteria=latest_evaluation(session, case),
-        messages=_messages(session, case.id),
-        reminders=_reminders(session, case.id),
-        decisions=_decisions(session, case.id),
-        followups=_followups(session, case.id),
-        history=history(session, case),
+        criteria=latest_evaluation(conn, case),
+        messages=_messages(conn, case.id),
+        reminders=_reminders(conn, case.id),
+        decisions=_decisions(conn, case.id),
+        followups=_followups(conn, case.id),
+        history=history(conn, case),
+        registration_number=registration_number(conn, case.id),
     )
 
 
-def latest_evaluation(session: Session, case: Case) -> Criteria | None:
-    row = session.exec(
-        select(EvaluationRow)
-        .where(EvaluationRow.case_id == case.id)
-        .order_by(col(EvaluationRow.at).desc(), col(EvaluationRow.id).desc())
-    ).first()
+def latest_evaluation(db: Session | Connection, case: Case) -> Criteria | None:
+    e = EVALUATION.c
+    row = (
+        connection(db)
+        .execute(
+            select(e.ruleset, e.outcome, e.results, e.at)
+            .where(e.case_id == case.id)
+            .order_by(e.at.desc(), e.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
     return Criteria(row.ruleset, row.outcome, tuple(row.results), row.at) if row else None
 
 
-def history(session: Session, case: Case) -> tuple[HistoryEntry, ...]:
-    rows = session.exec(
-        select(PhaseChangeRow)
-        .where(PhaseChangeRow.case_id == case.id)
-        .order_by(col(PhaseChangeRow.at), col(PhaseChangeRow.id))
-    ).all()
+def history(db: Session | Connection, case: Case) -> tuple[HistoryEntry, ...]:
+    h = PHASE_CHANGE.c
+    rows = connection(db).execute(
+        select(h.at, h.by, h.from_phase, h.to_phase, h.why)
+        .where(h.case_id == case.id)
+        .order_by(h.at, h.id)
+    )
     return tuple(
-        HistoryEntry(
-            h.at, h.by, Phase(h.from_phase) if h.from_phase else None, Phase(h.to_phase), h.why
-        )
-        for h in rows
+        HistoryEntry(at, by, Phase(from_phase) if from_phase else None, Phase(to_phase), why)
+        for at, by, from_phase, to_phase, why in rows
     )
 
 
-def _messages(session: Session, case_id: int) -> tuple[MessageEntry, ...]:
-    rows = session.exec(
-        select(MessageRow)
-        .where(MessageRow.case_id == case_id, MessageRow.channel != "notice")
-        .order_by(col(MessageRow.at), col(MessageRow.id))
-    ).all()
+def registration_number(db: Session | Connection, case_id: int) -> str | None:
+    """The case's diarienummer, or ``None`` while it is not registered (``storage.registry``
+    numbers it)."""
+    r = REGISTRATION.c
+    found = connection(db).execute(select(r.number).where(r.case_id == case_id)).scalar()
+    return str(found) if found is not None else None
+
+
+def _messages(conn: Connection, case_id: int) -> tuple[MessageEntry, ...]:
+    m = MESSAGE.c
+    rows = conn.execute(
+        select(m.direction, m.channel, m.message_id, m.subject, m.sender, m.at, m.send_state)
+        .where(m.case_id == case_id, m.channel != "notice")
+        .order_by(m.at, m.id)
+    )
+    return tuple(MessageEntry(*row) for row in rows)
+
+
+def _reminders(conn: Connection, case_id: int) -> tuple[ReminderEntry, ...]:
+    r = REMINDER.c
+    rows = conn.execute(
+        select(r.kind, r.due_at, r.state).where(r.case_id == case_id).order_by(r.due_at, r.id)
+    )
+    return tuple(ReminderEntry(*row) for row in rows)
+
+
+def _decisions(conn: Connection, case_id: int) -> tuple[DecisionEntry, ...]:
+    d = DECISION.c
+    rows = conn.execute(
+        select(d.outcome, d.support, d.by, d.at, d.note, d.meeting_on, d.paragraph)
+        .where(d.case_id == case_id)
+        .order_by(d.at, d.id)
+    )
     return tuple(
-        MessageEntry(m.direction, m.channel, m.message_id, m.subject, m.sender, m.at, m.send_state)
-        for m in rows
+        DecisionEntry(outcome, tuple(support), by, at, note, meeting_on, paragraph)
+        for outcome, support, by, at, note, meeting_on, paragraph in rows
     )
 
 
-def _reminders(session: Session, case_id: int) -> tuple[ReminderEntry, ...]:
-    rows = session.exec(
-        select(ReminderRow)
-        .where(ReminderRow.case_id == case_id)
-        .order_by(col(ReminderRow.due_at), col(ReminderRow.id))
-    ).all()
-    return tuple(ReminderEntry(r.kind, r.due_at, r.state) for r in rows)
-
-
-def _decisions(session: Session, case_id: int) -> tuple[DecisionEntry, ...]:
-    rows = session.exec(
-        select(DecisionRow).where(DecisionRow.case_id == case_id).order_by(col(DecisionRow.at))
-    ).all()
-    return tuple(
-        DecisionEntry(d.outcome, tuple(d.support), d.by, d.at, d.note, d.meeting_on, d.paragraph)
-        for d in rows
+def _followups(conn: Connection, case_id: int) -> tuple[FollowUpEntry, ...]:
+    f = MEASUREMENT.c
+    rows = conn.execute(
+        select(f.kind, f.text, f.by, f.at).where(f.case_id == case_id).order_by(f.at, f.id)
     )
-
-
-def _followups(session: Session, case_id: int) -> tuple[FollowUpEntry, ...]:
-    rows = session.exec(
-        select(MeasurementRow)
-        .where(MeasurementRow.case_id == case_id)
-        .order_by(col(MeasurementRow.at))
-    ).all()
-    return tuple(FollowUpEntry(m.kind, m.text, m.by, m.at) for m in rows)
+    return tuple(FollowUpEntry(*row) for row in rows)

@@ -9,7 +9,8 @@ connection at once. None of them commits: one unit of work (store a message, cre
 evaluate, queue the reply) commits or fails whole.
 
 Reads return :class:`Case`, a frozen read model; :func:`get_case` is the one way to read a case
-by its reference, locked for the transaction or not. Rows never leave ``storage/``.
+by its reference, locked for the transaction or not. They live in :mod:`samverkan.storage.case_read`
+(re-exported here), which reads without the ORM models. Rows never leave ``storage/``.
 """
 
 from __future__ import annotations
@@ -17,17 +18,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, update
-from sqlalchemy import select as core_select
+from sqlalchemy import Connection, bindparam, delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from samverkan.rules.model import Application
-from samverkan.rules.phases import Phase, Transition
-from samverkan.storage.db import CaseNotFound
+from samverkan.rules.phases import Transition
+from samverkan.storage.case_read import (
+    APPLICANT_FACTS,
+    Case,
+    case_of_messages,
+    connection,
+    find_case,
+    get_case,
+    list_cases,
+)
 from samverkan.storage.messages import ids_by_digest, insert_attachments, insert_messages
 from samverkan.storage.models import (
     ApplicantRow,
@@ -36,10 +43,28 @@ from samverkan.storage.models import (
     CaseSequenceRow,
     EvaluationRow,
     MeasurementRow,
-    MessageRow,
     PhaseChangeRow,
     SupportRequestRow,
 )
+
+__all__ = [
+    "APPLICANT_FACTS",
+    "OFFICIAL_COLUMNS",
+    "REF_PREFIX",
+    "Case",
+    "CaseWrites",
+    "case_of_messages",
+    "create_case",
+    "find_case",
+    "format_ref",
+    "get_case",
+    "list_cases",
+    "next_reference",
+    "record_transition",
+    "save_application",
+    "save_evaluation",
+    "update_case",
+]
 
 REF_PREFIX = "SAM"
 
@@ -49,103 +74,6 @@ _ACTOR = CaseActorRow.__table__  # type: ignore[attr-defined]
 _SUPPORT = SupportRequestRow.__table__  # type: ignore[attr-defined]
 _HISTORY = PhaseChangeRow.__table__  # type: ignore[attr-defined]
 _EVALUATION = EvaluationRow.__table__  # type: ignore[attr-defined]
-_MESSAGE = MessageRow.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One case as intake and the commands act on it: its columns, its application parsed
-    when first asked for. A write returns the case as it is afterwards."""
-
-    id: int
-    ref: str
-    phase: Phase
-    title: str | None
-    stored_application: dict[str, Any]
-    area_name: str | None
-    origin: str
-    assigned_to: str | None
-    override_reason: str | None
-    meeting_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-    @cached_property
-    def application(self) -> Application:
-        return Application.from_dict(self.stored_application)
-
-
-_CASE_FIELDS = tuple(
-    _CASE.c[name]
-    for name in (
-        "id", "ref", "phase", "title", "application", "area_name", "origin", "assigned_to",
-        "override_reason", "meeting_at", "created_at", "updated_at",
-    )
-)  # fmt: skip
-
-
-def _case(row: Any) -> Case:
-    return Case(row[0], row[1], Phase(row[2]), *row[3:])
-
-
-# ---- reading --------------------------------------------------------------------------------
-
-_CASE_BY_REF = core_select(*_CASE_FIELDS).where(_CASE.c.ref == bindparam("ref"))
-_CASE_BY_REF_LOCKED = _CASE_BY_REF.with_for_update()
-_CASE_OF_MESSAGES = (
-    core_select(*_CASE_FIELDS)
-    .select_from(_MESSAGE.join(_CASE, _CASE.c.id == _MESSAGE.c.case_id))
-    .where(_MESSAGE.c.message_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_MESSAGE.c.id.desc())
-    .limit(1)
-)
-
-
-def _connection(db: Session | Connection) -> Connection:
-    return db if isinstance(db, Connection) else db.connection()
-
-
-def find_case(db: Session | Connection, ref: str, *, lock: bool = False) -> Case | None:
-    """The case with reference ``ref`` (any case, spaces around allowed), or ``None``.
-
-    ``lock`` holds it for this transaction on PostgreSQL, so two officials acting at once take
-    turns and the second sees the first one's phase (SQLite serialises writers anyway).
-    """
-    stmt = _CASE_BY_REF_LOCKED if lock else _CASE_BY_REF
-    row = _connection(db).execute(stmt, {"ref": ref.strip().upper()}).first()
-    return _case(row) if row is not None else None
-
-
-def get_case(db: Session | Connection, ref: str, *, lock: bool = False) -> Case:
-    """Like :func:`find_case`, for a reference someone gave: unknown is ``CaseNotFound``."""
-    case = find_case(db, ref, lock=lock)
-    if case is None:
-        raise CaseNotFound(f"Det finns inget ärende {ref}.")
-    return case
-
-
-def case_of_messages(conn: Connection, message_ids: Sequence[str]) -> Case | None:
-    """The case of the newest stored message with one of these Message-IDs."""
-    row = conn.execute(_CASE_OF_MESSAGES, {"ids": list(message_ids)}).first()
-    return _case(row) if row is not None else None
-
-
-def list_cases(
-    db: Session | Connection,
-    *,
-    phase: Phase | None = None,
-    area: str | None = None,
-    assigned_to: str | None = None,
-) -> list[Case]:
-    """Cases in reference order, of one phase or area or contact person if asked."""
-    query = core_select(*_CASE_FIELDS).order_by(_CASE.c.year, _CASE.c.seq)
-    if assigned_to is not None:
-        query = query.where(_CASE.c.assigned_to == assigned_to)
-    if phase is not None:
-        query = query.where(_CASE.c.phase == phase.value)
-    if area:
-        query = query.where(func.lower(_CASE.c.area_name) == area.lower())
-    return [_case(row) for row in _connection(db).execute(query)]
 
 
 # ---- references -----------------------------------------------------------------------------
@@ -182,7 +110,7 @@ def next_reference(db: Session | Connection, year: int) -> tuple[str, int]:
     The row lock the upsert takes is held until commit, so two processes creating cases at
     the same moment on PostgreSQL get consecutive numbers instead of the same one.
     """
-    conn = _connection(db)
+    conn = connection(db)
     stmt = _next_reference_statement(conn.dialect.name)
     seq = int(conn.execute(stmt, {"year": year}).scalar_one())
     return format_ref(year, seq), seq
@@ -212,7 +140,6 @@ _MOVE_CASE = (
     .where(_CASE.c.id == bindparam("case_id"))
     .values(phase=bindparam("new_phase"), updated_at=bindparam("new_updated_at"))
 )
-APPLICANT_FACTS = ("organisation", "orgnr", "orgnr_valid", "contact_name", "email", "phone")
 _UPDATE_APPLICANT = (
     update(_APPLICANT)
     .where(_APPLICANT.c.case_id == bindparam("of_case"))

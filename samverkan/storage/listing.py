@@ -1,7 +1,8 @@
 """Case lists answered by SQL: only the columns a list shows, filtered and ordered in the query.
 
 A list never builds the full case rows (their application JSON included), so listing stays
-cheap as the cases pile up.
+cheap as the cases pile up; it reads the light cases table (``storage.tables``), so a command
+that lists cases does not build every ORM model first (a fifth of its start-up).
 """
 
 from __future__ import annotations
@@ -11,25 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, column, func, select, table
+from sqlalchemy import Connection, func, select
 
-from samverkan.storage.types import UTCDateTime
-
-# The cases table as a list reads it: a lightweight table of the columns used, so that a
-# command that lists cases does not build every ORM model first (a fifth of its start-up).
-# tests/storage/test_listing.py keeps it in step with ``models.CaseRow``.
-_CASES: Any = table(
-    "cases",
-    column("id", Integer),
-    column("ref", String),
-    column("year", Integer),
-    column("seq", Integer),
-    column("phase", String),
-    column("title", String),
-    column("area_name", String),
-    column("assigned_to", String),
-    column("created_at", UTCDateTime),
-)
+from samverkan.storage.tables import CASES
 
 
 @dataclass(frozen=True)
@@ -81,7 +66,7 @@ def case_page(
     Both queries stop early (``LIMIT``), so a page costs the same at 1,000 cases as at
     100,000: the list reads its page along the reference index, the count stops at its bound.
     """
-    c = _CASES.c
+    c = CASES.c
     where: list[Any] = []
     if phases:
         where.append(c.phase.in_(list(phases)))
@@ -103,7 +88,7 @@ def case_lines(
     conn: Connection, *, phase: str | None = None, area: str | None = None
 ) -> list[CaseLine]:
     """Cases in reference order, optionally in one phase and/or one area (any letter case)."""
-    c = _CASES.c
+    c = CASES.c
     query = select(c.ref, c.phase, c.title, c.area_name, c.assigned_to, c.created_at).order_by(
         c.year, c.seq
     )

@@ -389,6 +389,8 @@ def test_show_marks_actor_text_and_offers_the_next_steps(chat: Chat) -> None:
     assert marked
     assert all(t.from_actor for t in marked)
     assert Text("bedömning") in texts  # our own words stay unmarked
+    facts = {f.label: f.value for b in answer.blocks if isinstance(b, FactList) for f in b.items}
+    assert facts["Diarienummer"] == Text("TN-2026-0001")  # numbered by intake, our own words
     (actions,) = [b for b in answer.blocks if isinstance(b, Actions)]
     assert [b.action_id for b in actions.buttons] == [
         "komplettera", "mote", "godkann", "avsla", "aterkalla",

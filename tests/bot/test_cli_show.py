@@ -26,11 +26,13 @@ def test_show_says_uppfyllt_and_ofullstandig_and_json_keeps_the_machine_values(
     assert "Identifierbar sökande: uppgift saknas" in out
     assert "fastighetsägare" in out
     assert "in e-post" in out
+    assert "Diarienummer: TN-2026-0001" in out  # numbered by intake
     for machine_word in (": met", ": missing", "incomplete", "fastighetsagare", " email "):
         assert machine_word not in out
 
     code, out, _ = run(capsys, "show", "SAM-2026-0001", "--json")
     shown = json.loads(out)
+    assert shown["diarienummer"] == "TN-2026-0001"
     assert shown["criteria"]["outcome"] == "incomplete"
     statuses = {r["id"]: r["status"] for r in shown["criteria"]["results"]}
     assert statuses["sokande"] == "missing"

@@ -18,6 +18,7 @@ from samverkan.storage import cases, migrate
 from samverkan.storage.case_view import case_view
 from samverkan.storage.db import CaseNotFound, make_engine, session_scope
 from samverkan.storage.models import AreaRow, CaseActorRow, ProcessRow
+from samverkan.storage.registry import registration_number
 from samverkan.storage.setup import initialise
 
 APP = Application(
@@ -102,6 +103,24 @@ def test_case_view_has_the_documented_shape(engine: Engine, now: datetime) -> No
         {"at": now.isoformat(), "by": "system", "from": None, "to": "inkommen", "why": "e-post"}
     ]
     assert set(view) >= {"messages", "reminders", "title"}
+
+
+def test_case_view_has_the_diarienummer_once_registered(engine: Engine, now: datetime) -> None:
+    """None until the registry numbers the case, then its number; read over a connection too."""
+    with session_scope(engine) as session:
+        case = open_case(session, now)
+        before = case_view(session, case)
+        number = registration_number(session, case)
+    assert before.registration_number is None
+    assert before.to_dict()["diarienummer"] is None
+    with engine.connect() as conn:
+        view = case_view(conn, cases.get_case(conn, case.ref))
+    assert number == "TN-2026-0001"
+    assert view.registration_number == number
+    shown = view.to_dict()
+    assert list(shown)[:3] == ["ref", "diarienummer", "phase"]
+    assert shown["diarienummer"] == "TN-2026-0001"
+    assert shown["history"][0]["to"] == "inkommen"
 
 
 def test_saving_a_corrected_application_replaces_its_parts(engine: Engine, now: datetime) -> None:

@@ -60,15 +60,3 @@ def test_the_page_reads_along_the_reference_index(tmp_path: Path, now: datetime)
     described = " ".join(str(row[-1]) for row in plan)
     assert "ix_cases_year_seq" in described
     assert "TEMP B-TREE" not in described
-
-
-def test_the_lists_light_table_is_the_cases_table() -> None:
-    """Lists read ``cases`` through a light table (no ORM models built for ``cases --json``):
-    every column it names exists in the real table with the same kind of type."""
-    from samverkan.storage.listing import _CASES
-    from samverkan.storage.models import CaseRow
-
-    real = CaseRow.__table__.c  # type: ignore[attr-defined]
-    for c in _CASES.c:
-        assert c.name in real, c.name
-        assert c.type._type_affinity is real[c.name].type._type_affinity, c.name

@@ -74,6 +74,7 @@ SEND_STATES = {
     "folded": "ingick i en sammanfattning",
 }
 CHANNEL_LABELS = {"email": "e-post", "notice": "notis", "slack": "Slack", "teams": "Teams"}
+NOT_REGISTERED = "inte registrerat ännu"
 REMINDER_STATES = {"pending": "väntar", "claimed": "pågår", "done": "klar", "cancelled": "struken"}
 
 
@@ -112,6 +113,7 @@ def render_case_text(view: CaseView, zone: ZoneInfo) -> str:
     lines = [
         f"{case.ref} – {case.title or '(utan titel)'}",
         f"Fas: {case.phase.label}",
+        f"Diarienummer: {view.registration_number or NOT_REGISTERED}",
         f"Område: {marked(app.area.name if app.area else '–', app, 'area', 'area_text')}",
         f"Sökande: {marked(applicant, app, 'organisation', 'orgnr', 'orgnr_valid')}",
         "Kontaktperson: "
@@ -146,13 +148,12 @@ def show(
 ) -> None:
     """Visa ett ärende."""
     from samverkan.rules.personal import mask_data, mask_identity_numbers
+    from samverkan.storage.case_read import get_case
     from samverkan.storage.case_view import case_view
-    from samverkan.storage.cases import get_case
-    from samverkan.storage.db import session_scope
 
     settings = load_settings()
-    with database(settings) as engine, session_scope(engine) as session:
-        view = case_view(session, get_case(session, ref))
+    with database(settings) as engine, engine.connect() as conn:
+        view = case_view(conn, get_case(conn, ref))
     if as_json:
         shown = view.to_dict()
         print_json(shown if full else mask_data(shown))
