@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, literal, select, union_all
 
 from samverkan.storage.tables import CASES
 
@@ -49,6 +49,32 @@ class CasePage:
     """True when there are more than ``count`` (the count stopped at its bound)."""
 
 
+def _page_query(where: list[Any], areas: list[str], limit: int) -> Any:
+    """The first ``limit`` cases in reference order. For several areas, the first ``limit`` of
+    each along ix_cases_area_year_seq, merged: ``area_name IN (…) ORDER BY year, seq`` would
+    sort every case of those areas instead."""
+    c = CASES.c
+    shown = (c.ref, c.phase, c.title, c.area_name, c.assigned_to, c.created_at)
+    if len(areas) <= 1:
+        only = [c.area_name == name for name in areas]
+        return select(*shown).where(*where, *only).order_by(c.year, c.seq).limit(limit)
+    arms = [
+        select(*shown, c.year, c.seq)
+        .where(*where, c.area_name == name)
+        .order_by(c.year, c.seq)
+        .limit(limit)
+        .subquery()
+        for name in areas
+    ]
+    merged = union_all(*(select(*arm.c) for arm in arms)).subquery()
+    m = merged.c
+    return (
+        select(m.ref, m.phase, m.title, m.area_name, m.assigned_to, m.created_at)
+        .order_by(m.year, m.seq)
+        .limit(limit)
+    )
+
+
 def case_page(
     conn: Connection,
     *,
@@ -72,15 +98,15 @@ def case_page(
         where.append(c.phase.in_(list(phases)))
     if exclude:
         where.append(c.phase.not_in(list(exclude)))
-    if areas:
-        where.append(c.area_name.in_(list(areas)))
     if area_any_case:
         where.append(func.lower(c.area_name) == area_any_case.lower())
-    query = select(c.ref, c.phase, c.title, c.area_name, c.assigned_to, c.created_at)
-    query = query.where(*where).order_by(c.year, c.seq).limit(limit)
-    lines = [CaseLine(*row) for row in conn.execute(query)]
-    bounded = select(c.id).where(*where).limit(count_up_to + 1).subquery()
-    count = int(conn.execute(select(func.count()).select_from(bounded)).scalar_one())
+    names = list(dict.fromkeys(areas))
+    lines = [CaseLine(*row) for row in conn.execute(_page_query(where, names, limit))]
+    if names:
+        where.append(c.area_name.in_(names))
+    # Selecting no column lets an index answer alone (ix_cases_area_phase for an area).
+    bounded = select(literal(1)).select_from(CASES).where(*where).limit(count_up_to + 1)
+    count = int(conn.execute(select(func.count()).select_from(bounded.subquery())).scalar_one())
     return CasePage(lines, min(count, count_up_to), count > count_up_to)
 
 

@@ -18,10 +18,12 @@ def _ts(**kw: Any) -> Any:
 class CaseRow(SQLModel, table=True):
     __tablename__ = "cases"
     # Lists are in reference order and stop after a page: the index keeps that flat.
-    # The overlap check reads the newest open cases of an area: the second index.
+    # The overlap check reads the newest open cases of an area: the second index; a list's
+    # bounded count for an area reads the third alone.
     __table_args__ = (
         Index("ix_cases_year_seq", "year", "seq"),
         Index("ix_cases_area_year_seq", "area_name", "year", "seq"),
+        Index("ix_cases_area_phase", "area_name", "phase"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
