@@ -75,8 +75,12 @@ _CASE_OF_MESSAGES = (
 
 
 def connection(db: Session | Connection) -> Connection:
-    """The connection a session runs on (a connection is its own)."""
-    return db if isinstance(db, Connection) else db.connection()
+    """The connection a session runs on (a connection is its own). Rows the session holds are
+    flushed first, so a Core read sees them as an ORM query would (autoflush)."""
+    if isinstance(db, Connection):
+        return db
+    db.flush()
+    return db.connection()
 
 
 def find_case(db: Session | Connection, ref: str, *, lock: bool = False) -> Case | None:
