@@ -12,7 +12,7 @@ from sqlalchemy.exc import StatementError
 from sqlmodel import Session, select
 
 from samverkan.config import Settings
-from samverkan.rules.model import ActorCategory, Application, Area, SupportForm, SupportRequest
+from samverkan.rules.model import ActorCategory, Application
 from samverkan.rules.phases import Phase, Role, transition
 from samverkan.storage import cases, migrate
 from samverkan.storage.case_view import case_view
@@ -20,27 +20,7 @@ from samverkan.storage.db import CaseNotFound, make_engine, session_scope
 from samverkan.storage.models import AreaRow, CaseActorRow, ProcessRow
 from samverkan.storage.registry import registration_number
 from samverkan.storage.setup import initialise
-
-APP = Application(
-    title="Trygghet i Seved",
-    organisation="Sevedsföreningen",
-    orgnr="802457-3167",
-    orgnr_valid=True,
-    contact_name="Lina Ek",
-    email="lina@seved.example",
-    phone="+46701234567",
-    area=Area("Seved", True, ("Sofielund",)),
-    area_text="i Seved",
-    actors=(ActorCategory.FASTIGHETSAGARE, ActorCategory.BOENDE),
-    support=(SupportRequest(SupportForm.FINANSIERING, amount_sek=350_000),),
-    duration_months=24,
-    evidence={"orgnr": "org.nr 802457-3167"},
-)
-
-
-def open_case(session: Session, now: datetime, app: Application = APP) -> cases.Case:
-    move = transition(None, Phase.INKOMMEN, by="system", role=Role.SYSTEM, why="e-post", now=now)
-    return cases.create_case(session, app, moves=[move], origin="email", now=now)
+from tests.helpers.cases import APP, open_case
 
 
 def test_init_twice_is_harmless_and_reaches_the_newest_schema(

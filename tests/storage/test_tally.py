@@ -19,7 +19,7 @@ from samverkan.storage.db import session_scope
 from samverkan.storage.erasure import erase_case_text
 from samverkan.storage.models import CaseRow, CaseTallyRow
 from samverkan.storage.statistics import statistics
-from tests.storage.test_cases import APP, open_case
+from tests.helpers.cases import APP, open_case
 
 _CASES = CaseRow.__table__  # type: ignore[attr-defined]
 _TALLY = CaseTallyRow.__table__  # type: ignore[attr-defined]
