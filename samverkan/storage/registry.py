@@ -34,6 +34,7 @@ from sqlalchemy import Connection, and_, bindparam, exists, func, insert, or_, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from samverkan.storage.case_read import connection
 from samverkan.storage.models import (
     AttachmentRow,
     CaseRow,
@@ -88,13 +89,6 @@ class Numbered(Protocol):
 
     @property
     def created_at(self) -> datetime: ...
-
-
-def _connection(db: Session | Connection) -> Connection:
-    if isinstance(db, Session):
-        db.flush()  # rows the session holds must be seen by the statements below
-        return db.connection()
-    return db
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -162,7 +156,7 @@ def registration_number(
     """The case's registration number (diarienummer, e.g. ``TN-2026-0001``) for the memo and
     every letter; a case not yet registered is numbered now (``now`` defaults to the time the
     case was created). Pass ``settings.diarie_series`` as ``series``. The caller commits."""
-    conn = _connection(session)
+    conn = connection(session)
     return _assign(conn, case.id, case.created_at, series, now or case.created_at)
 
 
@@ -173,7 +167,7 @@ def registration_numbers(
     ids = sorted(set(case_ids))
     if not ids:
         return {}
-    conn = _connection(session)
+    conn = connection(session)
     rows = conn.execute(
         select(_CASE.c.id, _CASE.c.created_at, _REG.c.number)
         .select_from(_CASE.outerjoin(_REG, _REG.c.case_id == _CASE.c.id))
@@ -300,7 +294,7 @@ def register_documents(
     """Number every case and register every document not yet registered, of ``case_ids``
     only when given; returns how many documents this call registered. Idempotent and safe
     to run in several processes at once; the caller commits."""
-    conn = _connection(session)
+    conn = connection(session)
     scope = None if case_ids is None else sorted(set(case_ids))
     if scope == []:
         return 0
